@@ -1,0 +1,5 @@
+import sys
+
+from haios.cli.main import main
+
+sys.exit(main())

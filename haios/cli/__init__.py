@@ -1,0 +1,1 @@
+"""The `haios` command line: parsing and printing only."""

@@ -1,0 +1,111 @@
+"""`haios demo`: the main job, end to end, on embedded defaults in a throw-away folder."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from haios.contracts import WorkState
+from haios.errors import HaiosError
+from haios.project import Project
+
+
+def _say(step: str, detail: str = "") -> None:
+    sys.stdout.write(f"\n== {step}\n" + (f"{detail}\n" if detail else ""))
+
+
+def _ready_line(items: Sequence[WorkState]) -> str:
+    return ", ".join(f"{i.id} ({i.priority})" for i in items) or "nothing"
+
+
+def demo(args: argparse.Namespace) -> int:
+    if args.dir:
+        root = Path(args.dir).resolve()
+        if root.exists() and any(root.iterdir()):
+            raise HaiosError(f"{root}: not empty; give --dir a new or empty folder")
+        root.mkdir(parents=True, exist_ok=True)
+    else:
+        root = Path(tempfile.mkdtemp(prefix="haios-demo-"))
+    try:
+        _run(root)
+    finally:
+        if not args.dir:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+def _run(root: Path) -> None:
+    from haios.cli.setup import layout
+    from haios.runtime import build
+
+    project = Project(root)
+    created = layout(project, "docs/work")
+    _say(f"1. init: a governed project in {root}", "".join(f"   + {c}\n" for c in created).rstrip())
+    with build(project, session="demo") as rt:
+        work = rt.work
+        schema = work.create("Design the storage schema", type="design", priority="high")
+        api = work.create("Build the HTTP API", priority="high", blocked_by=[schema.id])
+        docs = work.create(
+            "Write the user guide", type="chore", priority="low", blocked_by=[api.id]
+        )
+        spike = work.create("Spike: is SQLite fast enough?", type="investigation")
+        _say(
+            "2. four work items, each a WORK.md under docs/work/active/",
+            "\n".join(
+                f"   {s.id}  {s.title}"
+                + (f"  (blocked by {', '.join(s.blocked_by)})" if s.blocked_by else "")
+                for s in (schema, api, docs, spike)
+            ),
+        )
+        _say(
+            "3. ready: open items not blocked by open items, by priority then age",
+            "   " + _ready_line(work.get_ready_items()),
+        )
+        claimed = work.claim_next("agent-1")
+        assert claimed is not None
+        _say(
+            "4. an agent claims the top item in one step",
+            f"   {claimed.id} → owner {claimed.owner}, queue {claimed.queue_position}",
+        )
+        for node in ("plan", "implement"):
+            work.transition(schema.id, node)
+        try:
+            work.transition(spike.id, "implement")
+        except HaiosError as exc:
+            refused = str(exc)
+        _say(
+            "5. lifecycle moves are checked against the DAG",
+            f"   {schema.id}: backlog → plan → implement\n   refused: {refused}",
+        )
+        closed = work.close(schema.id)
+        _say(
+            "6. close: implement → close → complete; what it blocked becomes ready",
+            f"   {closed.id} is {closed.status}; history "
+            + " → ".join(e.node for e in closed.node_history)
+            + "\n   ready now: "
+            + _ready_line(work.get_ready_items()),
+        )
+        dropped = work.close(spike.id, abandon_reason="answered by the schema work")
+        _say(
+            "7. abandon an item that will not be done",
+            f"   {dropped.id} is {dropped.status}: {dropped.closed_reason}",
+        )
+    count, problem = _verify(project)
+    _say(
+        "8. audit verify: every event above is in a hash-chained journal",
+        f"   {count} events, chain {'intact' if problem is None else 'BROKEN: ' + problem}",
+    )
+    sys.stdout.write(
+        "\ndone: try `haios work list` in that folder (haios demo --dir DIR keeps it)\n"
+    )
+
+
+def _verify(project: Project) -> tuple[int, str | None]:
+    from haios.runtime import journal_for
+
+    count, problem = journal_for(project).verify()
+    return count, None if problem is None else problem.reason

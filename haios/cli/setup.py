@@ -1,0 +1,133 @@
+"""`haios init` (create the layout, idempotently) and `haios doctor` (check it)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from haios.cli.output import print_json
+from haios.errors import HaiosError
+from haios.project import HAIOS_DIR, Project, find_project
+
+GITIGNORE_LINE = f"/{HAIOS_DIR.as_posix()}/state/"
+
+
+def layout(project: Project, work_dir: str) -> list[str]:
+    """Create what is missing; return what was created (relative paths). Never overwrites."""
+    from haios.config import packaged_defaults
+
+    created: list[str] = []
+    for folder in (
+        project.config_dir,
+        project.state_dir,
+        project.root / work_dir / "active",
+        project.root / work_dir / "archive",
+    ):
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+            created.append(str(folder.relative_to(project.root)) + "/")
+    override = project.config_dir / "haios.yaml"
+    if not override.exists():
+        override.write_text((packaged_defaults() / "overrides.yaml").read_text("utf-8"), "utf-8")
+        created.append(str(override.relative_to(project.root)))
+    gitignore = project.root / ".gitignore"
+    lines = gitignore.read_text("utf-8").splitlines() if gitignore.exists() else []
+    if GITIGNORE_LINE not in lines:
+        with open(gitignore, "a", encoding="utf-8") as fh:
+            needs_newline = gitignore.stat().st_size > 0 and not gitignore.read_text(
+                "utf-8"
+            ).endswith("\n")
+            fh.write(("\n" if needs_newline else "") + GITIGNORE_LINE + "\n")
+        created.append(f".gitignore (+ {GITIGNORE_LINE})")
+    return created
+
+
+def init(args: argparse.Namespace) -> int:
+    from haios.config import load_config
+
+    root = Path(args.dir or args.project or os.getcwd()).resolve()
+    if not root.is_dir():
+        raise HaiosError(f"{root}: no such folder")
+    project = Project(root)
+    created = layout(project, "docs/work")
+    config = load_config(project)
+    created += layout(project, config.haios.paths.work_dir)
+    if args.json:
+        print_json({"project": str(root), "created": created})
+    elif created:
+        sys.stdout.write(f"haios initialised in {root}\n" + "".join(f"  + {c}\n" for c in created))
+    else:
+        sys.stdout.write(f"haios is already set up in {root}; nothing changed\n")
+    return 0
+
+
+def _checks(project: Project) -> list[dict[str, Any]]:
+    from haios.config import load_config
+    from haios.runtime import build, journal_for
+    from haios.work import health
+
+    results: list[dict[str, Any]] = []
+
+    def add(name: str, problems: list[tuple[str, str]]) -> None:
+        results.append(
+            {
+                "check": name,
+                "ok": not problems,
+                "problems": [{"problem": p, "fix": f} for p, f in problems],
+            }
+        )
+
+    try:
+        config = load_config(project)
+        add("config", [])
+    except HaiosError as exc:
+        add("config", [(str(exc), "edit that file or variable; `docs/config.md` lists every key")])
+        return results
+    try:
+        probe = project.state_path(".doctor-probe")
+        probe.write_text("ok")
+        probe.unlink()
+        add("state folder writable", [])
+    except OSError as exc:
+        add(
+            "state folder writable",
+            [
+                (
+                    f"{project.state_dir}: {exc.strerror}",
+                    "make the folder writable, or delete it (it is rebuilt)",
+                )
+            ],
+        )
+    _, problem = journal_for(project).verify()
+    add(
+        "journal",
+        []
+        if problem is None
+        else [
+            (
+                f"journal.jsonl:{problem.line}: {problem.reason}",
+                "keep a copy, then inspect that line; `haios audit tail` shows the latest events",
+            )
+        ],
+    )
+    with build(project, config) as rt:
+        add("work items", [(f.problem, f.fix) for f in health.check(rt.work.index)])
+    return results
+
+
+def doctor(args: argparse.Namespace) -> int:
+    project = find_project(args.project)
+    results = _checks(project)
+    ok = all(r["ok"] for r in results)
+    if args.json:
+        print_json({"ok": ok, "project": str(project.root), "checks": results})
+        return 0 if ok else 1
+    for r in results:
+        sys.stdout.write(f"{'ok     ' if r['ok'] else 'PROBLEM'}  {r['check']}\n")
+        for p in r["problems"]:
+            sys.stdout.write(f"         {p['problem']}\n         fix: {p['fix']}\n")
+    sys.stdout.write("all checks passed\n" if ok else "problems found\n")
+    return 0 if ok else 1

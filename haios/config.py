@@ -1,0 +1,265 @@
+"""Effective config: packaged defaults, then the project's files, then HAIOS_* variables.
+
+Parsed and validated once, at the edge, into one frozen `Config`. An error names the file (or
+variable), the key, the value and what is allowed, in one line.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from haios.errors import ConfigError
+from haios.project import CONFIG_FILES, Project
+
+ENV_PREFIX = "HAIOS_"
+PRIORITIES = ("critical", "high", "medium", "low")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Paths(_Strict):
+    """Where work items live, relative to the project root."""
+
+    work_dir: str = Field("docs/work", description="Folder holding active/ and archive/.")
+    checkpoints_dir: str = Field("docs/checkpoints", description="Folder of session checkpoints.")
+
+    @field_validator("work_dir", "checkpoints_dir")
+    @classmethod
+    def _relative(cls, value: str) -> str:
+        if os.path.isabs(value) or ".." in Path(value).parts or not value.strip():
+            raise ValueError("must be a relative path inside the project")
+        return value
+
+
+class WorkSettings(_Strict):
+    """How work items are named, typed and ordered."""
+
+    id_prefix: str = Field("WORK-", pattern=r"^[A-Za-z][A-Za-z0-9]*-?$")
+    id_digits: int = Field(3, ge=1, le=9)
+    types: tuple[str, ...] = (
+        "feature",
+        "bug",
+        "chore",
+        "investigation",
+        "implementation",
+        "design",
+    )
+    default_type: str = "feature"
+    default_priority: Literal["critical", "high", "medium", "low"] = "medium"
+    archive_on_close: bool = False
+    ready_limit: int = Field(20, ge=1)
+    cycle_phases: tuple[str, ...] = (
+        "explore",
+        "design",
+        "plan",
+        "do",
+        "check",
+        "done",
+        "hypothesize",
+        "conclude",
+        "chain",
+        "validate",
+        "observe",
+        "archive",
+        "memory",
+        "verify",
+        "populate",
+        "ready",
+        "scaffold",
+        "fill",
+        "capture",
+        "commit",
+        "gather",
+        "draft",
+        "scan",
+        "triage",
+        "promote",
+    )
+
+    @model_validator(mode="after")
+    def _default_type_known(self) -> WorkSettings:
+        if self.default_type not in self.types:
+            raise ValueError(f"default_type {self.default_type!r} is not one of types")
+        return self
+
+
+class HaiosFile(_Strict):
+    """`haios.yaml`: project-wide settings."""
+
+    paths: Paths = Paths()
+    work: WorkSettings = WorkSettings()
+
+
+class NodeRule(_Strict):
+    """One lifecycle node: where it may go next and the cycle bound to it."""
+
+    next: tuple[str, ...] = ()
+    cycle: str | None = None
+
+
+class NodeBindings(_Strict):
+    """`node-bindings.yaml`: the work item lifecycle DAG."""
+
+    initial: str = "backlog"
+    terminal: str = "complete"
+    nodes: dict[str, NodeRule]
+
+    @model_validator(mode="after")
+    def _closed_graph(self) -> NodeBindings:
+        names = set(self.nodes)
+        for end in (self.initial, self.terminal):
+            if end not in names:
+                raise ValueError(f"node {end!r} is not declared under nodes")
+        for name, rule in self.nodes.items():
+            unknown = [n for n in rule.next if n not in names]
+            if unknown:
+                raise ValueError(f"nodes.{name}.next names unknown node {unknown[0]!r}")
+        if self.nodes[self.terminal].next:
+            raise ValueError(f"terminal node {self.terminal!r} must have no next nodes")
+        return self
+
+
+class Config(_Strict):
+    """The effective configuration, one object passed down from the edge."""
+
+    haios: HaiosFile
+    node_bindings: NodeBindings
+
+
+# file name -> field of Config
+_FIELDS = {"haios.yaml": "haios", "node-bindings.yaml": "node_bindings"}
+assert set(_FIELDS) == set(CONFIG_FILES)
+
+
+def packaged_defaults() -> Path:
+    """The folder of packaged default YAML files (inside the wheel, or config/ in a checkout)."""
+    installed = Path(str(resources.files("haios") / "_defaults"))
+    if installed.is_dir():
+        return installed
+    checkout = Path(str(resources.files("haios"))).parent / "config"
+    if checkout.is_dir():
+        return checkout
+    raise ConfigError(f"{installed}: packaged defaults are missing; reinstall haios")
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{where}: {problem}; fix the YAML syntax") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}: expected a mapping of keys at the top, got {type(data).__name__}"
+        )
+    return data
+
+
+def _overlay(
+    base: dict[str, Any],
+    top: dict[str, Any],
+    source: str,
+    origin: dict[tuple[str, ...], str],
+    prefix: tuple[str, ...] = (),
+) -> None:
+    for key, value in top.items():
+        path = (*prefix, str(key))
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _overlay(base[key], value, source, origin, path)
+        else:
+            base[key] = value
+            origin[path] = source
+
+
+def _env_layers() -> dict[str, dict[str, Any]]:
+    """HAIOS_SECTION__KEY=value sets haios.yaml `section.key` (value parsed as YAML)."""
+    layers: dict[str, dict[str, Any]] = {}
+    for name, raw in sorted(os.environ.items()):
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        keys = [k.lower() for k in name[len(ENV_PREFIX) :].split("__")]
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        node = layers.setdefault(name, {})
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = value
+    return layers
+
+
+def _describe(error: Any, keys: tuple[str, ...], fields: dict[tuple[str, ...], Any]) -> str:
+    dotted = ".".join(keys) or "(top)"
+    if error["type"] == "extra_forbidden":
+        parent = fields.get(keys[:-1], [])
+        known = ", ".join(sorted(parent)) or "none"
+        return f"unknown key {dotted!r}; known keys here: {known}"
+    value = error.get("input")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{dotted} = {value!r}: {message}"
+
+
+def _known_keys(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    known: dict[tuple[str, ...], Any] = {prefix: list(model.model_fields)}
+    for name, field in model.model_fields.items():
+        sub = field.annotation
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            known.update(_known_keys(sub, (*prefix, name)))
+    return known
+
+
+def _validate(
+    model: type[BaseModel], data: dict[str, Any], file: str, origin: dict[tuple[str, ...], str]
+) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        keys = tuple(str(k) for k in error["loc"])
+        source = next(
+            (origin[keys[:n]] for n in range(len(keys), 0, -1) if keys[:n] in origin), file
+        )
+        raise ConfigError(f"{source}: {_describe(error, keys, _known_keys(model))}") from None
+
+
+def load_config(project: Project) -> Config:
+    """Read, overlay and validate every config file once."""
+    defaults = packaged_defaults()
+    env = _env_layers()
+    parts: dict[str, BaseModel] = {}
+    for name, field in _FIELDS.items():
+        data: dict[str, Any] = {}
+        origin: dict[tuple[str, ...], str] = {}
+        _overlay(data, _read_yaml(defaults / name), str(defaults / name), origin)
+        override = project.config_dir / name
+        if override.is_file():
+            _overlay(data, _read_yaml(override), str(override), origin)
+        if name == "haios.yaml":
+            for var, layer in env.items():
+                _overlay(data, layer, f"environment variable {var}", origin)
+        model = Config.model_fields[field].annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        parts[field] = _validate(model, data, str(override), origin)
+    return Config.model_validate({k: v.model_dump() for k, v in parts.items()})
+
+
+def priority_rank(priority: str) -> int:
+    """Sort key for priorities: critical first, unknown values after low."""
+    return PRIORITIES.index(priority) if priority in PRIORITIES else len(PRIORITIES)

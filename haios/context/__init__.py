@@ -1,0 +1,1 @@
+"""ContextLoader: session bootstrap, numbering and checkpoints (see `ContextLoaderAPI`)."""

@@ -1,0 +1,1 @@
+"""CycleRunner: phase-based workflows with gates checked by code (see `CycleRunnerAPI`)."""

@@ -1,0 +1,113 @@
+"""The audit journal: one JSON line per event, appended under a lock, each line hash-chained.
+
+A line is `{"seq", "time", "session", "event", "payload", "prev", "hash"}` where `hash` is the
+SHA-256 of `prev` followed by the canonical JSON of the other fields. Editing, removing or
+reordering a line breaks the chain from there on, which `verify` reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+
+GENESIS = "0" * 64
+
+
+def _digest(prev: str, record: dict[str, Any]) -> str:
+    body = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
+
+
+def _last_line(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        end = fh.seek(0, os.SEEK_END)
+        start = max(0, end - 65536)
+        fh.seek(start)
+        lines = fh.read().splitlines()
+    return lines[-1] if lines else b""
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    reason: str
+
+
+class Journal:
+    """Appends and verifies `journal.jsonl`; safe for many processes appending at once."""
+
+    def __init__(self, path: Path, lock_path: Path) -> None:
+        self.path = path
+        self._lock = FileLock(str(lock_path), timeout=30)
+
+    def append(self, event: str, payload: dict[str, Any], session: str) -> dict[str, Any]:
+        with self._lock:
+            prev, seq = GENESIS, 0
+            if self.path.exists():
+                last = _last_line(self.path)
+                if last:
+                    try:
+                        tail = json.loads(last)
+                        prev, seq = tail["hash"], tail["seq"]
+                    except (ValueError, KeyError, TypeError):
+                        pass  # a torn last line: verify reports it; the chain restarts after it
+            record = {
+                "seq": seq + 1,
+                "time": datetime.now(UTC).isoformat(timespec="microseconds"),
+                "session": session,
+                "event": event,
+                "payload": payload,
+                "prev": prev,
+            }
+            record["hash"] = _digest(prev, record)
+            line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            return record
+
+    def records(self) -> Iterator[tuple[int, dict[str, Any] | None, bytes]]:
+        """Each line as (line number, parsed record or None, raw bytes)."""
+        if not self.path.exists():
+            return
+        with open(self.path, "rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                try:
+                    record = json.loads(raw)
+                except ValueError:
+                    record = None
+                yield number, record if isinstance(record, dict) else None, raw
+
+    def verify(self) -> tuple[int, Problem | None]:
+        """(lines checked, first problem or None)."""
+        prev, seq, count = GENESIS, 0, 0
+        for number, record, raw in self.records():
+            count = number
+            if record is None:
+                if not raw.endswith(b"\n"):
+                    return count, Problem(number, "torn last line (a write was interrupted)")
+                return count, Problem(number, "not a JSON object")
+            claimed = record.pop("hash", None)
+            if record.get("prev") != prev:
+                return count, Problem(number, "chain broken: `prev` does not match the line before")
+            if record.get("seq") != seq + 1:
+                return count, Problem(number, f"sequence jumps from {seq} to {record.get('seq')}")
+            if claimed != _digest(prev, record):
+                return count, Problem(number, "hash mismatch: the line was edited")
+            prev, seq = str(claimed), int(record["seq"])
+        return count, None
+
+    def tail(self, count: int) -> list[dict[str, Any]]:
+        records = [r for _, r, _ in self.records() if r is not None]
+        return records[-count:] if count > 0 else []

@@ -1,0 +1,1 @@
+"""MemoryBridge: the only MCP client; learnings across sessions (see `MemoryBridgeAPI`)."""

@@ -1,0 +1,71 @@
+"""The one place that builds the five modules and wires them together."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from dataclasses import dataclass
+from types import TracebackType
+
+from haios.config import Config, load_config
+from haios.events import SIGNALS
+from haios.governance import GovernanceLayer, Journal
+from haios.project import Project, compiled_config
+from haios.work.engine import WorkEngine
+
+
+def session_id() -> str:
+    """Who is acting: HAIOS_SESSION, else Claude Code's session id, else user@host."""
+    for name in ("HAIOS_SESSION", "CLAUDE_CODE_SESSION_ID"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+def journal_for(project: Project) -> Journal:
+    return Journal(project.state_path("journal.jsonl"), project.state_path("journal.lock"))
+
+
+@dataclass
+class Runtime:
+    """The wired modules of one project, for one process. Use as a context manager."""
+
+    project: Project
+    config: Config
+    session: str
+    governance: GovernanceLayer
+    work: WorkEngine
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for signal in SIGNALS.values():
+            signal.disconnect(self.governance.record)
+        self.work.close_index()
+
+
+def build(project: Project, config: Config | None = None, session: str | None = None) -> Runtime:
+    """Build and wire the modules; config defaults to the project's (compiled) effective config."""
+    if config is None:
+        config = Config.model_validate(compiled_config(project))
+    session = session or session_id()
+    governance = GovernanceLayer(config.node_bindings, journal_for(project), session)
+    work = WorkEngine(project, config, governance, session)
+    for signal in SIGNALS.values():
+        signal.connect(governance.record, sender=work)
+    return Runtime(project, config, session, governance, work)
+
+
+__all__ = ["Runtime", "build", "load_config", "session_id"]

@@ -1,0 +1,281 @@
+"""WorkEngine: the single writer of WORK.md frontmatter, and the lifecycle verbs on work items."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from string import Template
+from typing import Any
+
+from haios.config import PRIORITIES, packaged_defaults
+from haios.contracts import WorkState
+from haios.errors import InvalidTransition, UsageError, WorkConflict
+from haios.events import NodeTransitioned, WorkClosed, WorkCreated, WorkUpdated
+from haios.work import files, ids
+from haios.work.links import Links
+from haios.work.store import Changes, closed_entry, now
+
+MAX_TITLE = 200
+
+
+class WorkEngine(Links):
+    """Create, move, queue, claim, close and link work items (see ItemStore for the safety)."""
+
+    # -- creating ----------------------------------------------------------------------------
+
+    def create(
+        self,
+        title: str,
+        *,
+        type: str | None = None,
+        priority: str | None = None,
+        blocked_by: Sequence[str] = (),
+    ) -> WorkState:
+        title = self._check_title(title)
+        kind = type or self.settings.default_type
+        if kind not in self.settings.types:
+            raise UsageError(
+                f"unknown type {kind!r}; types are: {', '.join(self.settings.types)}"
+                " (set work.types in .claude/haios/config/haios.yaml)"
+            )
+        priority = priority or self.settings.default_priority
+        if priority not in PRIORITIES:
+            raise UsageError(
+                f"unknown priority {priority!r}; priorities are: {', '.join(PRIORITIES)}"
+            )
+        blockers = [self.check_id(b) for b in blocked_by]
+        for blocker in blockers:
+            self._locate(blocker)
+        at = now()
+        with self._lock("ids"):
+            work_id = ids.next_id(self.work_dir, self.settings.id_prefix, self.settings.id_digits)
+            folder = self.work_dir / "active" / work_id
+            folder.mkdir(parents=True)
+        meta = {
+            "id": work_id,
+            "title": title,
+            "type": kind,
+            "status": "active",
+            "priority": priority,
+            "created": at,
+            "owner": None,
+            "queue_position": "backlog",
+            "current_node": self.bindings.initial,
+            "cycle_phase": None,
+            "blocked_by": blockers,
+            "blocks": [],
+            "memory_refs": [],
+            "node_history": [{"node": self.bindings.initial, "entered": at, "exited": None}],
+        }
+        with self._lock(work_id):
+            files.write_atomic(
+                folder / "WORK.md", files.render_new(meta, self._body(work_id, title))
+            )
+            self.index.update(f"active/{work_id}")
+        for blocker in blockers:
+            self._link(blocker, "blocks", work_id, add=True)
+        self._emit(WorkCreated(work_id, title, self.bindings.initial))
+        return self.get(work_id)
+
+    def _check_title(self, title: str) -> str:
+        title = " ".join(title.split())
+        if not title or "\x00" in title or len(title) > MAX_TITLE:
+            raise UsageError(f"a title must be 1 to {MAX_TITLE} characters of text")
+        return title
+
+    def _body(self, work_id: str, title: str) -> str:
+        name = "work-template.md"
+        override = self.project.config_dir / name
+        template = (override if override.is_file() else packaged_defaults() / name).read_text(
+            "utf-8"
+        )
+        return Template(template).safe_substitute(id=work_id, title=title)
+
+    # -- moving ------------------------------------------------------------------------------
+
+    def transition(self, work_id: str, target_node: str) -> WorkState:
+        target = target_node.strip().lower()
+        terminal = self.bindings.terminal
+
+        def change(state: WorkState, meta: dict[str, Any]) -> Changes | None:
+            if not state.is_open:
+                raise InvalidTransition(f"{state.id} is {state.status}; closed items do not move")
+            if state.current_node == target:
+                return None
+            self._policy.validate_transition(state.id, state.current_node, target)
+            at = now()
+            history = closed_entry(meta.get("node_history"), at)
+            changes: Changes = {
+                "current_node": target,
+                "node_history": [*history, {"node": target, "entered": at, "exited": None}],
+            }
+            if target == terminal:
+                changes.update(
+                    status="complete", closed=at, **self._queue_changes(meta, "done", at)
+                )
+            return changes
+
+        before, after, written = self._edit(work_id, change)
+        if written:
+            self._emit(NodeTransitioned(after.id, before.current_node, target, self.session))
+            if target == terminal:
+                self._emit(WorkClosed(after.id, after.memory_refs, after.status))
+        return after
+
+    def close(
+        self, work_id: str, *, abandon_reason: str | None = None, archive: bool | None = None
+    ) -> WorkState:
+        state = self.get(work_id)
+        if state.is_open and abandon_reason is not None:
+            state = self._abandon(state.id, abandon_reason)
+        elif state.is_open:
+            path = {"implement": ("close", "complete"), "close": ("complete",)}
+            steps = path.get(state.current_node)
+            if steps is None:
+                raise InvalidTransition(
+                    f"{state.id} is in {state.current_node}; close needs implement or close "
+                    f"(`haios work move {state.id} implement`), or abandon it with "
+                    f'`haios work close {state.id} --abandon --reason "…"`'
+                )
+            for node in steps:
+                state = self.transition(state.id, node)
+        if archive if archive is not None else self.settings.archive_on_close:
+            self._archive(state.id)
+        return self.get(state.id)
+
+    def _abandon(self, work_id: str, reason: str) -> WorkState:
+        reason = " ".join(reason.split())
+        if not reason:
+            raise UsageError("--abandon needs a --reason saying why the item will not be done")
+
+        def change(state: WorkState, meta: dict[str, Any]) -> Changes | None:
+            if not state.is_open:
+                return None
+            at = now()
+            return {
+                "status": "abandoned",
+                "closed": at,
+                "closed_reason": reason,
+                **self._queue_changes(meta, "done", at),
+            }
+
+        _, after, written = self._edit(work_id, change)
+        if written:
+            self._emit(WorkClosed(after.id, after.memory_refs, "abandoned"))
+        return after
+
+    def _archive(self, work_id: str) -> None:
+        with self._lock(work_id):
+            key = self._locate(work_id)
+            if key.startswith("archive/"):
+                return
+            target = self.work_dir / "archive" / work_id
+            if target.exists():
+                raise WorkConflict(f"{target}: already exists; cannot archive {work_id} over it")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(self.work_dir / key), str(target))
+            self.index.update(key)
+            self.index.update(f"archive/{work_id}")
+        self._emit(WorkUpdated(work_id, "archive", f"{key} → archive/{work_id}", self.session))
+
+    # -- queue and claims --------------------------------------------------------------------
+
+    @staticmethod
+    def _queue_changes(meta: dict[str, Any], position: str, at: str) -> Changes:
+        history = meta.get("queue_history")
+        if not isinstance(history, list) or not history:
+            history = [
+                {
+                    "position": str(meta.get("queue_position") or "backlog"),
+                    "entered": meta.get("created"),
+                    "exited": None,
+                }
+            ]
+        history = closed_entry(history, at)
+        return {
+            "queue_position": position,
+            "queue_history": [*history, {"position": position, "entered": at, "exited": None}],
+        }
+
+    def queue(self, work_id: str, position: str) -> WorkState:
+        position = position.strip().lower()
+        allowed = ("parked", "backlog", "ready")
+        if position not in allowed:
+            hint = {"working": "use `haios work claim ID`", "done": "use `haios work close ID`"}
+            raise UsageError(
+                f"cannot queue to {position!r}: "
+                f"{hint.get(position, 'positions are ' + ', '.join(allowed))}"
+            )
+
+        def change(state: WorkState, meta: dict[str, Any]) -> Changes | None:
+            if not state.is_open:
+                raise WorkConflict(f"{state.id} is {state.status}; its queue position stays done")
+            if state.queue_position == position:
+                return None
+            if state.queue_position == "working":
+                raise WorkConflict(
+                    f"{state.id} is claimed by {state.owner}; `haios work release {state.id}` first"
+                )
+            return self._queue_changes(meta, position, now())
+
+        return self._updated(work_id, change, "queue", position)
+
+    def claim(self, work_id: str, owner: str) -> WorkState:
+        def change(state: WorkState, meta: dict[str, Any]) -> Changes | None:
+            if not state.is_open:
+                raise WorkConflict(f"{state.id} is {state.status}; only open items can be claimed")
+            if state.queue_position == "working":
+                if state.owner == owner:
+                    return None
+                raise WorkConflict(f"{state.id} is already claimed by {state.owner}")
+            return {"owner": owner, **self._queue_changes(meta, "working", now())}
+
+        return self._updated(work_id, change, "claim", owner)
+
+    def release(self, work_id: str, owner: str, *, force: bool = False) -> WorkState:
+        def change(state: WorkState, meta: dict[str, Any]) -> Changes | None:
+            if state.queue_position != "working":
+                return None
+            if state.owner != owner and not force:
+                raise WorkConflict(
+                    f"{state.id} is claimed by {state.owner}, not {owner}; "
+                    "pass --force to take the claim away"
+                )
+            return {"owner": None, **self._queue_changes(meta, "backlog", now())}
+
+        return self._updated(work_id, change, "release", owner)
+
+    def claim_next(self, owner: str) -> WorkState | None:
+        """Claim the top ready item; several agents at once never get the same one."""
+        import json
+
+        with self._lock("claim-next"):
+            self.index.refresh()
+            for row in self.index.ready(None)[0]:
+                try:
+                    return self.claim(json.loads(row)["id"], owner)
+                except WorkConflict:
+                    continue
+        return None
+
+    # -- fields other modules own the meaning of ---------------------------------------------
+
+    def update_memory_refs(self, work_id: str, refs: Sequence[int | str]) -> WorkState:
+        def change(state: WorkState, meta: dict[str, Any]) -> Changes | None:
+            new = [r for r in refs if r not in state.memory_refs]
+            return {"memory_refs": [*list(meta.get("memory_refs") or []), *new]} if new else None
+
+        return self._updated(work_id, change, "memory_refs", ",".join(map(str, refs)))
+
+    def set_cycle_phase(self, work_id: str, phase: str | None) -> WorkState:
+        value = phase.strip().lower() if phase else None
+        if value is not None and value not in self.settings.cycle_phases:
+            raise UsageError(
+                f"unknown cycle phase {phase!r}; phases are: "
+                f"{', '.join(self.settings.cycle_phases)}"
+            )
+
+        def change(state: WorkState, meta: dict[str, Any]) -> Changes | None:
+            return None if state.cycle_phase == value else {"cycle_phase": value}
+
+        return self._updated(work_id, change, "cycle_phase", str(value))
