@@ -25,81 +25,184 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
 
 
-def _add(
-    sub: Any, name: str, target: str, help: str, *, json: bool = True
-) -> argparse.ArgumentParser:
-    """One subcommand whose handler is `module:function` under haios.cli, loaded on use."""
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help)
-    parser.set_defaults(target=target)
-    if json:
-        parser.add_argument("--json", action="store_true", help="print one JSON document")
-    return parser
+Arg = tuple[tuple[str, ...], dict[str, Any]]
+OWNER = "who acts (default: HAIOS_SESSION, else the Claude Code session id, else user@host)"
 
 
-def _work_commands(sub: Any) -> None:
-    p = _add(sub, "new", "work:new", "Create a work item in the backlog.")
-    p.add_argument("title", help="what the work is, in one line")
-    p.add_argument("--type", help="item type (see work.types in haios.yaml)")
-    p.add_argument("--priority", choices=("critical", "high", "medium", "low"))
-    p.add_argument(
-        "--blocked-by",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="an item this one waits for (repeatable)",
-    )
-    p = _add(sub, "show", "work:show", "Show one work item with its history and documents.")
-    p.add_argument("id")
-    p = _add(sub, "list", "work:list_", "List work items, optionally filtered.")
-    p.add_argument("--status", choices=("active", "complete", "abandoned"))
-    p.add_argument("--node", help="lifecycle node, e.g. plan")
-    p.add_argument("--queue", choices=("parked", "backlog", "ready", "working", "done"))
-    p.add_argument("--type")
-    p.add_argument("--owner")
-    p.add_argument("--text", help="words in the title or id")
-    p = _add(sub, "ready", "work:ready", "Open items not blocked by open items, best first.")
-    p.add_argument("--limit", type=int, metavar="N", help="show the top N (default 20)")
-    p.add_argument("--all", action="store_true", help="show every ready item")
-    p = _add(sub, "next", "work:next_", "Show (or --claim) the top ready item.")
-    p.add_argument("--claim", action="store_true", help="claim it in the same step")
-    p.add_argument("--owner", help="who claims (default: HAIOS_SESSION or the session id)")
-    p = _add(sub, "claim", "work:claim", "Mark an item as being worked on by you.")
-    p.add_argument("id")
-    p.add_argument("--owner", help="who claims (default: HAIOS_SESSION or the session id)")
-    p = _add(sub, "release", "work:release", "Give a claimed item back to the queue.")
-    p.add_argument("id")
-    p.add_argument("--owner", help="who releases (default: HAIOS_SESSION or the session id)")
-    p.add_argument("--force", action="store_true", help="release another owner's claim")
-    p = _add(sub, "move", "work:move", "Move an item along the lifecycle (e.g. plan → implement).")
-    p.add_argument("id")
-    p.add_argument("node")
-    p = _add(
-        sub, "queue", "work:queue", "Set an open item's queue position (parked, backlog, ready)."
-    )
-    p.add_argument("id")
-    p.add_argument("position")
-    p = _add(
-        sub, "close", "work:close", "Complete an item (from implement or close), or abandon it."
-    )
-    p.add_argument("id")
-    p.add_argument("--abandon", action="store_true", help="close it as not going to be done")
-    p.add_argument("--reason", help="why it is abandoned (required with --abandon)")
-    p.add_argument(
-        "--archive",
-        action="store_true",
-        default=None,
-        help="move its folder to archive/ (default: work.archive_on_close)",
-    )
-    for name, verb in (("block", "Record that ID waits for --by."), ("unblock", "Remove it.")):
-        p = _add(sub, name, f"work:{name}", verb)
-        p.add_argument("id")
-        p.add_argument("--by", required=True, metavar="ID", help="the blocking item")
-    _add(sub, "reindex", "work:reindex", "Rebuild the derived index from the WORK.md files.")
-    p = _add(sub, "renumber", "work:renumber", "Give duplicates of an id (after a merge) new ids.")
-    p.add_argument("id")
+def arg(*flags: str, **options: Any) -> Arg:
+    return flags, options
 
 
-def build_parser() -> argparse.ArgumentParser:
+ID = arg("id", help="work item id, e.g. WORK-007 (or just 7)")
+# name -> (handler as module:function under haios.cli, help, arguments, takes --json)
+Commands = dict[str, tuple[str, str, tuple[Arg, ...], bool]]
+WORK: Commands = {
+    "new": (
+        "work:new",
+        "Create a work item in the backlog.",
+        (
+            arg("title", help="what the work is, in one line"),
+            arg("--type", help="item type (see work.types in haios.yaml)"),
+            arg("--priority", choices=("critical", "high", "medium", "low")),
+            arg(
+                "--blocked-by",
+                action="append",
+                default=[],
+                metavar="ID",
+                help="an item this one waits for (repeatable)",
+            ),
+        ),
+        True,
+    ),
+    "show": ("work:show", "Show one work item with its history and documents.", (ID,), True),
+    "list": (
+        "work:list_",
+        "List work items, optionally filtered.",
+        (
+            arg("--status", choices=("active", "complete", "abandoned")),
+            arg("--node", help="lifecycle node, e.g. plan"),
+            arg("--queue", choices=("parked", "backlog", "ready", "working", "done")),
+            arg("--type", help="item type"),
+            arg("--owner", help="who claimed it"),
+            arg("--text", help="words in the title or id"),
+        ),
+        True,
+    ),
+    "ready": (
+        "work:ready",
+        "Open items not blocked by open items, best first.",
+        (
+            arg(
+                "--limit", type=int, metavar="N", help="show the top N (default: work.ready_limit)"
+            ),
+            arg("--all", action="store_true", help="show every ready item"),
+        ),
+        True,
+    ),
+    "next": (
+        "work:next_",
+        "Show (or --claim) the top ready item.",
+        (
+            arg("--claim", action="store_true", help="claim it in the same step"),
+            arg("--owner", help=OWNER),
+        ),
+        True,
+    ),
+    "claim": (
+        "work:claim",
+        "Mark an item as being worked on by you.",
+        (ID, arg("--owner", help=OWNER)),
+        True,
+    ),
+    "release": (
+        "work:release",
+        "Give a claimed item back to the queue.",
+        (
+            ID,
+            arg("--owner", help=OWNER),
+            arg("--force", action="store_true", help="release another owner's claim"),
+        ),
+        True,
+    ),
+    "move": (
+        "work:move",
+        "Move an item along the lifecycle (e.g. plan → implement).",
+        (ID, arg("node", help="target node, e.g. implement")),
+        True,
+    ),
+    "queue": (
+        "work:queue",
+        "Set an open item's queue position (parked, backlog, ready).",
+        (ID, arg("position", help="parked, backlog or ready")),
+        True,
+    ),
+    "close": (
+        "work:close",
+        "Complete an item (from implement or close), or abandon it.",
+        (
+            ID,
+            arg("--abandon", action="store_true", help="close it as not going to be done"),
+            arg("--reason", help="why it is abandoned (required with --abandon)"),
+            arg(
+                "--archive",
+                action="store_true",
+                default=None,
+                help="move its folder to archive/ (default: work.archive_on_close)",
+            ),
+        ),
+        True,
+    ),
+    "block": (
+        "work:block",
+        "Record that an item waits for another (--by).",
+        (ID, arg("--by", required=True, metavar="ID", help="the blocking item")),
+        True,
+    ),
+    "unblock": (
+        "work:unblock",
+        "Remove a blocked-by link between two items.",
+        (ID, arg("--by", required=True, metavar="ID", help="the blocking item")),
+        True,
+    ),
+    "reindex": ("work:reindex", "Rebuild the derived index from the WORK.md files.", (), True),
+    "renumber": ("work:renumber", "Give duplicates of an id (after a merge) new ids.", (ID,), True),
+}
+AUDIT: Commands = {
+    "verify": (
+        "audit:verify",
+        "Check the journal's hash chain; exit 1 at the first bad line.",
+        (),
+        True,
+    ),
+    "tail": (
+        "audit:tail",
+        "Show the last events of the journal.",
+        (arg("-n", type=int, default=20, metavar="N", help="how many (default 20)"),),
+        True,
+    ),
+}
+TOP: Commands = {
+    "init": (
+        "setup:init",
+        "Create the haios layout in this repository (idempotent).",
+        (arg("dir", nargs="?", help="repository folder (default: the cwd)"),),
+        True,
+    ),
+    "doctor": (
+        "setup:doctor",
+        "Check the installation and the data; exit 1 on problems.",
+        (),
+        True,
+    ),
+    "demo": (
+        "demo:demo",
+        "Run the main job on embedded defaults in a temporary folder.",
+        (arg("--dir", help="run in this (empty or new) folder and keep it"),),
+        False,
+    ),
+}
+GROUPS = {
+    "work": ("Work items: create, list, move, claim, close.", WORK),
+    "audit": ("The hash-chained audit journal.", AUDIT),
+}
+
+
+def _add_commands(sub: Any, commands: Commands, only: str | None = None) -> None:
+    """Add `commands` (just `only`, when it names one: building parsers is not free)."""
+    for name, (target, help, args, takes_json) in commands.items():
+        if only in commands and name != only:
+            continue
+        parser = sub.add_parser(name, help=help, description=help)
+        parser.set_defaults(target=target)
+        for flags, options in args:
+            parser.add_argument(*flags, **options)
+        if takes_json:
+            parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser, or with `argv` just the branch it names (the rest stays unbuilt)."""
+    words = [w for w in argv or () if not w.startswith("-")]
     parser = _Parser(prog="haios", description="Governance runtime for AI coding-agent sessions.")
     parser.add_argument("--version", action="version", version=f"haios {__version__}")
     parser.add_argument(
@@ -109,37 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="project folder (default: nearest .claude/haios above the cwd)",
     )
     top = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    p = _add(top, "init", "setup:init", "Create the haios layout in this repository (idempotent).")
-    p.add_argument("dir", nargs="?", help="repository folder (default: the cwd)")
-    work = top.add_parser(
-        "work",
-        help="Work items: create, list, move, claim, close.",
-        description="Work items kept as docs/work/*/<id>/WORK.md.",
-    )
-    _work_commands(work.add_subparsers(title="commands", metavar="COMMAND", required=True))
-    audit = top.add_parser(
-        "audit",
-        help="The hash-chained audit journal.",
-        description="The hash-chained audit journal.",
-    )
-    asub = audit.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    _add(
-        asub,
-        "verify",
-        "audit:verify",
-        "Check the journal's hash chain; exit 1 at the first bad line.",
-    )
-    p = _add(asub, "tail", "audit:tail", "Show the last events of the journal.")
-    p.add_argument("-n", type=int, default=20, metavar="N", help="how many (default 20)")
-    _add(top, "doctor", "setup:doctor", "Check the installation and the data; exit 1 on problems.")
-    p = _add(
-        top,
-        "demo",
-        "demo:demo",
-        "Run the main job on embedded defaults in a temporary folder.",
-        json=False,
-    )
-    p.add_argument("--dir", help="run in this (empty or new) folder and keep it")
+    _add_commands(top, TOP)
+    for group, (help, commands) in GROUPS.items():
+        branch = top.add_parser(group, help=help, description=help)
+        sub = branch.add_subparsers(title="commands", metavar="COMMAND", required=True)
+        nxt = words[words.index(group) + 1] if group in words[:-1] else None
+        _add_commands(sub, commands, nxt)
     return parser
 
 
@@ -171,7 +249,8 @@ def _internal_error(exc: BaseException, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return _resolve(args.target)(args)
     except HaiosError as exc:

@@ -1,40 +1,47 @@
 """The derived index: a SQLite copy of every WORK.md's summary, so list and ready parse nothing.
 
 Kept fresh by stat: each call lists the item folders and compares every WORK.md's inode, mtime
-and size with what the index saw, re-reading only what changed. Deleting it loses nothing.
-This module imports only the standard library: it is on the read path.
+and size with the map the index saw last (one marshalled blob, compared in one step), re-reading
+only what changed. Whether an item is ready is computed when something changes, not per query.
+Deleting the index loses nothing. Standard library only: this module is on the read path.
 """
 
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 AREAS = ("active", "archive")
-_SCHEMA = """
-CREATE TABLE items (
-    key TEXT PRIMARY KEY, id TEXT, ino INTEGER, mtime_ns INTEGER, size INTEGER,
-    status TEXT, node TEXT, queue TEXT, type TEXT, priority_rank INTEGER, created TEXT,
-    owner TEXT, title TEXT, open INTEGER, error TEXT, row TEXT);
-CREATE INDEX items_id ON items(id);
-CREATE TABLE deps (key TEXT, blocker TEXT);
-CREATE INDEX deps_key ON deps(key);
-"""
-_READY_WHERE = """
-WHERE i.error IS NULL AND i.open = 1 AND i.queue NOT IN ('parked', 'done', 'working')
-  AND NOT EXISTS (SELECT 1 FROM deps d JOIN items b ON b.id = d.blocker
-                  WHERE d.key = i.key AND b.open = 1 AND b.error IS NULL)
+_SCHEMA = (
+    """CREATE TABLE items (
+        key TEXT PRIMARY KEY, id TEXT, status TEXT, node TEXT, queue TEXT, type TEXT,
+        priority_rank INTEGER, created TEXT, owner TEXT, title TEXT, open INTEGER,
+        ready INTEGER NOT NULL DEFAULT 0, error TEXT, row TEXT)""",
+    "CREATE INDEX items_id ON items(id)",
+    "CREATE INDEX items_order ON items(priority_rank, created, id)",
+    "CREATE INDEX items_ready ON items(ready, priority_rank, created, id)",
+    "CREATE TABLE deps (key TEXT, blocker TEXT)",
+    "CREATE INDEX deps_key ON deps(key)",
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB)",
+)
+# Ready: open, readable, queued (not parked, claimed or done), and no open item blocks it.
+_MARK_READY = """
+UPDATE items SET ready = (
+    error IS NULL AND open = 1 AND queue NOT IN ('parked', 'done', 'working')
+    AND NOT EXISTS (SELECT 1 FROM deps d JOIN items b ON b.id = d.blocker
+                    WHERE d.key = items.key AND b.open = 1 AND b.error IS NULL))
 """
 _ORDER = " ORDER BY priority_rank, created, id"
-FILTERS = {"status": "status", "node": "node", "queue": "queue", "type": "type", "owner": "owner"}
+FILTERS = ("status", "node", "queue", "type", "owner")
 
-Stamp = tuple[int, int, int]
-# Parses one item file: (key, path) -> (id, row summary, blocked_by) or raises with a message.
+Stamp = tuple[int, int, int]  # inode, mtime_ns, size
+# Parses one item file: (key, path) -> (summary row, priority rank), or raises with a message.
 Parser = Callable[[str, Path], tuple[dict[str, Any], int]]
 
 
@@ -43,19 +50,21 @@ def scan(work_dir: Path) -> dict[str, Stamp]:
     found: dict[str, Stamp] = {}
     stat = os.stat
     for area in AREAS:
-        base = f"{work_dir}/{area}/"
         try:
-            names = os.listdir(base)
+            fd = os.open(work_dir / area, os.O_RDONLY | os.O_DIRECTORY)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        for name in names:
-            if name[0] == ".":
-                continue
-            try:
-                st = stat(base + name + "/WORK.md")
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            found[f"{area}/{name}"] = (st.st_ino, st.st_mtime_ns, st.st_size)
+        try:
+            for name in os.listdir(fd):
+                if name[0] == ".":
+                    continue
+                try:
+                    st = stat(name + "/WORK.md", dir_fd=fd)
+                except (FileNotFoundError, NotADirectoryError):
+                    continue
+                found[area + "/" + name] = (st.st_ino, st.st_mtime_ns, st.st_size)
+        finally:
+            os.close(fd)
     return found
 
 
@@ -67,131 +76,120 @@ class Index:
         self._parser = parser
         self.db = sqlite3.connect(db_path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:
+        if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             self._create()
 
     def _create(self) -> None:
         # A derived cache: a schema change rebuilds it from the WORK.md files.
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                for table in ("items", "deps"):
-                    self.db.execute(f"DROP TABLE IF EXISTS {table}")
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         self.db.execute("PRAGMA journal_mode = WAL")
+        with self._write():
+            if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                for table in ("items", "deps", "meta"):
+                    self.db.execute(f"DROP TABLE IF EXISTS {table}")
+                for statement in _SCHEMA:
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self.db.close()
 
+    def _write(self) -> _Transaction:
+        return _Transaction(self.db)
+
     # -- freshness -------------------------------------------------------------------------
 
-    def refresh(self) -> int:
-        """Bring the index in line with the files; returns how many rows changed."""
-        on_disk = scan(self.work_dir)
-        known = {
-            k: (i, m, s)
-            for k, i, m, s in self.db.execute("SELECT key, ino, mtime_ns, size FROM items")
-        }
-        changed = [k for k, st in on_disk.items() if known.get(k) != st]
-        gone = [k for k in known if k not in on_disk]
-        if not changed and not gone:
-            return 0
-        self.db.execute("BEGIN IMMEDIATE")
+    def _stamps(self) -> dict[str, Stamp]:
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'stamps'").fetchone()
         try:
+            stamps = marshal.loads(row[0]) if row else {}
+        except (EOFError, ValueError, TypeError):
+            stamps = {}
+        return stamps if isinstance(stamps, dict) else {}
+
+    def refresh(self) -> int:
+        """Bring the index in line with the files; returns how many items changed."""
+        on_disk = scan(self.work_dir)
+        if on_disk == self._stamps():
+            return 0
+        with self._write():
+            known = self._stamps()  # again, inside the transaction: another process may have run
+            changed = [k for k, st in on_disk.items() if known.get(k) != st]
+            gone = [k for k in known if k not in on_disk]
             for key in gone:
                 self._delete(key)
             for key in changed:
-                self._put(key, on_disk[key])
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+                self._put(key)
+            self._commit_stamps(on_disk)
         return len(changed) + len(gone)
 
     def rebuild(self) -> int:
-        self.db.execute("DELETE FROM items")
-        self.db.execute("DELETE FROM deps")
+        with self._write():
+            for table in ("items", "deps", "meta"):
+                self.db.execute(f"DELETE FROM {table}")
         return self.refresh()
 
     def update(self, key: str) -> None:
         """Re-read one item now (a writer calls this right after writing it)."""
-        path = self.work_dir / key / "WORK.md"
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write():
+            stamps = self._stamps()
             try:
-                st = os.stat(path)
+                st = os.stat(self.work_dir / key / "WORK.md")
             except FileNotFoundError:
+                stamps.pop(key, None)
                 self._delete(key)
             else:
-                self._put(key, (st.st_ino, st.st_mtime_ns, st.st_size))
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+                # stat before parsing: a stamp may be older than the content read, never newer
+                stamps[key] = (st.st_ino, st.st_mtime_ns, st.st_size)
+                self._put(key)
+            self._commit_stamps(stamps)
+
+    def _commit_stamps(self, stamps: dict[str, Stamp]) -> None:
+        self.db.execute(_MARK_READY)
+        self.db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('stamps', ?)", (marshal.dumps(stamps),)
+        )
 
     def _delete(self, key: str) -> None:
         self.db.execute("DELETE FROM items WHERE key = ?", (key,))
         self.db.execute("DELETE FROM deps WHERE key = ?", (key,))
 
-    def _put(self, key: str, stamp: Stamp) -> None:
+    def _put(self, key: str) -> None:
         self._delete(key)
         try:
             row, rank = self._parser(key, self.work_dir / key / "WORK.md")
-        except Exception as exc:  # a broken file is recorded, listed as broken, never fatal
+        except Exception as exc:  # a broken file is recorded and listed as broken, never fatal
+            folder = key.split("/", 1)[1]
             self.db.execute(
-                "INSERT INTO items (key, id, ino, mtime_ns, size, open, error)"
-                " VALUES (?,?,?,?,?,0,?)",
-                (key, key.split("/", 1)[1], *stamp, str(exc)),
+                "INSERT INTO items (key, id, open, error) VALUES (?, ?, 0, ?)",
+                (key, folder, str(exc)),
             )
             return
         self.db.execute(
-            "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?)",
+            "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,0,NULL,?)",
             (
-                key,
-                row["id"],
-                *stamp,
-                row["status"],
-                row["node"],
-                row["queue"],
-                row["type"],
-                rank,
-                row["created"] or "",
-                row["owner"],
-                row["title"],
-                int(row["status"] == "active"),
+                key, row["id"], row["status"], row["node"], row["queue"], row["type"], rank,
+                row["created"] or "", row["owner"], row["title"], int(row["status"] == "active"),
                 json.dumps(row, ensure_ascii=False, separators=(",", ":")),
             ),
-        )
+        )  # fmt: skip
         self.db.executemany("INSERT INTO deps VALUES (?, ?)", ((key, b) for b in row["blocked_by"]))
 
     # -- queries ---------------------------------------------------------------------------
 
     def ready(self, limit: int | None) -> tuple[list[str], int]:
         """(JSON rows of the top `limit` ready items, how many are ready in all)."""
-        total = self.db.execute("SELECT COUNT(*) FROM items i" + _READY_WHERE).fetchone()[0]
-        sql = (
-            "SELECT row FROM items i"
-            + _READY_WHERE
-            + _ORDER
-            + (" LIMIT ?" if limit is not None else "")
-        )
-        args = (limit,) if limit is not None else ()
-        return [r for (r,) in self.db.execute(sql, args)], total
+        total = self.db.execute("SELECT COUNT(*) FROM items WHERE ready = 1").fetchone()[0]
+        sql = "SELECT row FROM items WHERE ready = 1" + _ORDER
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [r for (r,) in self.db.execute(sql)], total
 
     def rows(self, text: str | None = None, **filters: str | None) -> list[str]:
         where, args = ["error IS NULL"], []
         for name, value in filters.items():
             if value is not None:
-                where.append(f"{FILTERS[name]} = ?")
+                assert name in FILTERS, name
+                where.append(f"{name} = ?")
                 args.append(value)
         if text:
             where.append("(title LIKE ? OR id LIKE ?)")
@@ -200,21 +198,29 @@ class Index:
         return [r for (r,) in self.db.execute(sql, args)]
 
     def errors(self) -> list[tuple[str, str]]:
-        return list(
-            self.db.execute("SELECT key, error FROM items WHERE error IS NOT NULL ORDER BY key")
-        )
+        sql = "SELECT key, error FROM items WHERE error IS NOT NULL ORDER BY key"
+        return list(self.db.execute(sql))
 
     def keys_for(self, work_id: str) -> list[str]:
-        return [
-            k
-            for (k,) in self.db.execute(
-                "SELECT key FROM items WHERE id = ? ORDER BY key", (work_id,)
-            )
-        ]
+        sql = "SELECT key FROM items WHERE id = ? ORDER BY key"
+        return [k for (k,) in self.db.execute(sql, (work_id,))]
 
     def ids(self) -> Iterable[tuple[str, str, str]]:
         """(id, key, JSON row) of every readable item."""
         return self.db.execute("SELECT id, key, row FROM items WHERE error IS NULL ORDER BY key")
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
 def open_index(
@@ -226,9 +232,8 @@ def open_index(
     def parse(key: str, path: Path) -> tuple[dict[str, Any], int]:
         from haios.work.model import index_row
 
-        return index_row(
-            f"{work_rel}/{key}/WORK.md", path, default_type=default_type, nodes=node_names
-        )
+        rel = f"{work_rel}/{key}/WORK.md"
+        return index_row(rel, path, default_type=default_type, nodes=node_names)
 
     state_dir.mkdir(parents=True, exist_ok=True)
     return Index(state_dir / "index.sqlite", root / work_rel, parse)

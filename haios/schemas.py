@@ -1,0 +1,66 @@
+"""Versioned JSON Schemas of every file haios reads or writes across a boundary.
+
+`python -m haios.schemas` writes them to docs/contracts/<name>.v<version>.json. A schema file
+of a given version never changes: when a model changes, its VERSION must move, which the contract
+tests enforce (the generated schema must equal the committed file of the current version).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from haios import config
+from haios.context import checkpoint
+from haios.work import schema as work_schema
+
+CONFIG_VERSION = 1
+CONTRACTS: dict[str, tuple[int, type[BaseModel]]] = {
+    "work-frontmatter": (work_schema.VERSION, work_schema.WorkFrontmatter),
+    "checkpoint-frontmatter": (checkpoint.VERSION, checkpoint.CheckpointFrontmatter),
+    "config-haios": (CONFIG_VERSION, config.HaiosFile),
+    "config-node-bindings": (CONFIG_VERSION, config.NodeBindings),
+}
+
+
+def generate(name: str) -> dict[str, Any]:
+    version, model = CONTRACTS[name]
+    schema = model.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"haios:{name}:v{version}",
+        "x-haios-version": version,
+        **schema,
+    }
+
+
+def path_for(folder: Path, name: str) -> Path:
+    return folder / f"{name}.v{CONTRACTS[name][0]}.json"
+
+
+def render(name: str) -> str:
+    return json.dumps(generate(name), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def write_all(folder: Path) -> list[str]:
+    """Write missing schema files; refuse to change an existing version. Returns problems."""
+    folder.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for name in CONTRACTS:
+        target, text = path_for(folder, name), render(name)
+        if not target.exists():
+            target.write_text(text, encoding="utf-8")
+        elif target.read_text(encoding="utf-8") != text:
+            problems.append(f"{target}: the {name} model changed; raise its VERSION, then rerun")
+    return problems
+
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/contracts")
+    errors = write_all(out)
+    sys.stderr.write("".join(e + "\n" for e in errors))
+    sys.exit(1 if errors else 0)

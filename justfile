@@ -1,0 +1,36 @@
+# Developer entry point. `just check` is the one gate: lint, format, types, tests.
+
+venv := ".venv/bin"
+
+default:
+    @just --list
+
+# Lint, format check, type check and tests: keep this green.
+check: lint typecheck test
+
+lint:
+    {{venv}}/ruff check .
+    {{venv}}/ruff format --check .
+
+# Apply the formatter and the safe lint fixes.
+fmt:
+    {{venv}}/ruff format .
+    {{venv}}/ruff check --fix .
+
+typecheck:
+    {{venv}}/mypy
+
+test *args:
+    {{venv}}/python -m pytest {{args}}
+
+# Median times and peak memory of the read and write paths against the interpreter's floor.
+bench *args:
+    {{venv}}/python benchmarks/bench.py {{args}}
+
+# The main job on embedded defaults, in a temporary folder.
+demo:
+    {{venv}}/haios demo
+
+# Write the JSON Schemas of docs/contracts/ (refuses to change a released version).
+contracts:
+    {{venv}}/python -m haios.schemas docs/contracts
