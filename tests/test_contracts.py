@@ -44,7 +44,8 @@ def test_a_changed_model_cannot_overwrite_its_version(tmp_path: Path) -> None:
     target = path_for(tmp_path, "work-frontmatter")
     target.write_text("{}\n", "utf-8")
     problems = write_all(tmp_path)
-    assert problems == [f"{target}: the work-frontmatter model changed; raise its VERSION, then rerun"]
+    message = "the work-frontmatter model changed; raise its VERSION, then rerun"
+    assert problems == [f"{target}: {message}"]
     assert target.read_text("utf-8") == "{}\n"
 
 
@@ -61,7 +62,8 @@ def test_items_haios_writes_fit_the_contract(rt: Runtime) -> None:
     rt.work.claim(second.id, "agent")
     rt.work.close(first.id)
     for item in (first, second):
-        jsonschema.validate(_frontmatter(Path(rt.work.get(item.id).path)), _schema("work-frontmatter"))
+        written = _frontmatter(Path(rt.work.get(item.id).path))
+        jsonschema.validate(written, _schema("work-frontmatter"))
 
 
 @pytest.mark.parametrize("path", sorted(LEGACY_CHECKPOINTS.glob("*.md")), ids=lambda p: p.name)
