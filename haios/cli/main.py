@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from haios import __version__
+from haios.cli.commands import GROUPS, TOP, Commands
 from haios.errors import HaiosError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -23,168 +24,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # same exit code, with a pointer to help
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
-
-
-Arg = tuple[tuple[str, ...], dict[str, Any]]
-OWNER = "who acts (default: HAIOS_SESSION, else the Claude Code session id, else user@host)"
-
-
-def arg(*flags: str, **options: Any) -> Arg:
-    return flags, options
-
-
-ID = arg("id", help="work item id, e.g. WORK-007 (or just 7)")
-# name -> (handler as module:function under haios.cli, help, arguments, takes --json)
-Commands = dict[str, tuple[str, str, tuple[Arg, ...], bool]]
-WORK: Commands = {
-    "new": (
-        "work:new",
-        "Create a work item in the backlog.",
-        (
-            arg("title", help="what the work is, in one line"),
-            arg("--type", help="item type (see work.types in haios.yaml)"),
-            arg("--priority", choices=("critical", "high", "medium", "low")),
-            arg(
-                "--blocked-by",
-                action="append",
-                default=[],
-                metavar="ID",
-                help="an item this one waits for (repeatable)",
-            ),
-        ),
-        True,
-    ),
-    "show": ("work:show", "Show one work item with its history and documents.", (ID,), True),
-    "list": (
-        "work:list_",
-        "List work items, optionally filtered.",
-        (
-            arg("--status", choices=("active", "complete", "abandoned")),
-            arg("--node", help="lifecycle node, e.g. plan"),
-            arg("--queue", choices=("parked", "backlog", "ready", "working", "done")),
-            arg("--type", help="item type"),
-            arg("--owner", help="who claimed it"),
-            arg("--text", help="words in the title or id"),
-        ),
-        True,
-    ),
-    "ready": (
-        "work:ready",
-        "Open items not blocked by open items, best first.",
-        (
-            arg(
-                "--limit", type=int, metavar="N", help="show the top N (default: work.ready_limit)"
-            ),
-            arg("--all", action="store_true", help="show every ready item"),
-        ),
-        True,
-    ),
-    "next": (
-        "work:next_",
-        "Show (or --claim) the top ready item.",
-        (
-            arg("--claim", action="store_true", help="claim it in the same step"),
-            arg("--owner", help=OWNER),
-        ),
-        True,
-    ),
-    "claim": (
-        "work:claim",
-        "Mark an item as being worked on by you.",
-        (ID, arg("--owner", help=OWNER)),
-        True,
-    ),
-    "release": (
-        "work:release",
-        "Give a claimed item back to the queue.",
-        (
-            ID,
-            arg("--owner", help=OWNER),
-            arg("--force", action="store_true", help="release another owner's claim"),
-        ),
-        True,
-    ),
-    "move": (
-        "work:move",
-        "Move an item along the lifecycle (e.g. plan → implement).",
-        (ID, arg("node", help="target node, e.g. implement")),
-        True,
-    ),
-    "queue": (
-        "work:queue",
-        "Set an open item's queue position (parked, backlog, ready).",
-        (ID, arg("position", help="parked, backlog or ready")),
-        True,
-    ),
-    "close": (
-        "work:close",
-        "Complete an item (from implement or close), or abandon it.",
-        (
-            ID,
-            arg("--abandon", action="store_true", help="close it as not going to be done"),
-            arg("--reason", help="why it is abandoned (required with --abandon)"),
-            arg(
-                "--archive",
-                action="store_true",
-                default=None,
-                help="move its folder to archive/ (default: work.archive_on_close)",
-            ),
-        ),
-        True,
-    ),
-    "block": (
-        "work:block",
-        "Record that an item waits for another (--by).",
-        (ID, arg("--by", required=True, metavar="ID", help="the blocking item")),
-        True,
-    ),
-    "unblock": (
-        "work:unblock",
-        "Remove a blocked-by link between two items.",
-        (ID, arg("--by", required=True, metavar="ID", help="the blocking item")),
-        True,
-    ),
-    "reindex": ("work:reindex", "Rebuild the derived index from the WORK.md files.", (), True),
-    "renumber": ("work:renumber", "Give duplicates of an id (after a merge) new ids.", (ID,), True),
-}
-AUDIT: Commands = {
-    "verify": (
-        "audit:verify",
-        "Check the journal's hash chain; exit 1 at the first bad line.",
-        (),
-        True,
-    ),
-    "tail": (
-        "audit:tail",
-        "Show the last events of the journal.",
-        (arg("-n", type=int, default=20, metavar="N", help="how many (default 20)"),),
-        True,
-    ),
-}
-TOP: Commands = {
-    "init": (
-        "setup:init",
-        "Create the haios layout in this repository (idempotent).",
-        (arg("dir", nargs="?", help="repository folder (default: the cwd)"),),
-        True,
-    ),
-    "doctor": (
-        "setup:doctor",
-        "Check the installation and the data; exit 1 on problems.",
-        (),
-        True,
-    ),
-    "demo": (
-        "demo:demo",
-        "Run the main job on embedded defaults in a temporary folder.",
-        (arg("--dir", help="run in this (empty or new) folder and keep it"),),
-        False,
-    ),
-}
-GROUPS = {
-    "work": ("Work items: create, list, move, claim, close.", WORK),
-    "audit": ("The hash-chained audit journal.", AUDIT),
-}
 
 
 def _add_commands(sub: Any, commands: Commands, only: str | None = None) -> None:
@@ -200,9 +39,21 @@ def _add_commands(sub: Any, commands: Commands, only: str | None = None) -> None
             parser.add_argument("--json", action="store_true", help="print one JSON document")
 
 
+def _named(argv: Sequence[str]) -> list[str]:
+    """The command words of `argv` (options and the value of -C/--project left out)."""
+    words, skip = [], False
+    for token in argv:
+        if skip or token.startswith("-"):
+            skip = token in ("-C", "--project")
+            continue
+        words.append(token)
+    return words
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The full parser, or with `argv` just the branch it names (the rest stays unbuilt)."""
-    words = [w for w in argv or () if not w.startswith("-")]
+    words = [*_named(argv or ()), ""]
+    wanted = words[0] if words[0] in TOP or words[0] in GROUPS else None
     parser = _Parser(prog="haios", description="Governance runtime for AI coding-agent sessions.")
     parser.add_argument("--version", action="version", version=f"haios {__version__}")
     parser.add_argument(
@@ -212,12 +63,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         help="project folder (default: nearest .claude/haios above the cwd)",
     )
     top = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    _add_commands(top, TOP)
+    if wanted is None or wanted in TOP:
+        _add_commands(top, TOP, wanted)
     for group, (help, commands) in GROUPS.items():
-        branch = top.add_parser(group, help=help, description=help)
-        sub = branch.add_subparsers(title="commands", metavar="COMMAND", required=True)
-        nxt = words[words.index(group) + 1] if group in words[:-1] else None
-        _add_commands(sub, commands, nxt)
+        if wanted is None or wanted == group:
+            branch = top.add_parser(group, help=help, description=help)
+            sub = branch.add_subparsers(title="commands", metavar="COMMAND", required=True)
+            _add_commands(sub, commands, words[1] if wanted else None)
     return parser
 
 

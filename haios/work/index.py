@@ -98,10 +98,13 @@ class Index:
 
     # -- freshness -------------------------------------------------------------------------
 
-    def _stamps(self) -> dict[str, Stamp]:
+    def _stamp_blob(self) -> bytes:
         row = self.db.execute("SELECT value FROM meta WHERE name = 'stamps'").fetchone()
+        return bytes(row[0]) if row else b""
+
+    def _stamps(self) -> dict[str, Stamp]:
         try:
-            stamps = marshal.loads(row[0]) if row else {}
+            stamps = marshal.loads(self._stamp_blob())
         except (EOFError, ValueError, TypeError):
             stamps = {}
         return stamps if isinstance(stamps, dict) else {}
@@ -109,7 +112,8 @@ class Index:
     def refresh(self) -> int:
         """Bring the index in line with the files; returns how many items changed."""
         on_disk = scan(self.work_dir)
-        if on_disk == self._stamps():
+        # Same listing order and stats give the same bytes: the common case costs one compare.
+        if marshal.dumps(on_disk) == self._stamp_blob() or on_disk == self._stamps():
             return 0
         with self._write():
             known = self._stamps()  # again, inside the transaction: another process may have run

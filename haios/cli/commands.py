@@ -1,0 +1,166 @@
+"""Every command of the CLI as data: name, handler, help and arguments (one table, no logic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Arg = tuple[tuple[str, ...], dict[str, Any]]
+OWNER = "who acts (default: HAIOS_SESSION, else the Claude Code session id, else user@host)"
+
+
+def arg(*flags: str, **options: Any) -> Arg:
+    return flags, options
+
+
+ID = arg("id", help="work item id, e.g. WORK-007 (or just 7)")
+# name -> (handler as module:function under haios.cli, help, arguments, takes --json)
+Commands = dict[str, tuple[str, str, tuple[Arg, ...], bool]]
+WORK: Commands = {
+    "new": (
+        "work:new",
+        "Create a work item in the backlog.",
+        (
+            arg("title", help="what the work is, in one line"),
+            arg("--type", help="item type (see work.types in haios.yaml)"),
+            arg("--priority", choices=("critical", "high", "medium", "low")),
+            arg(
+                "--blocked-by",
+                action="append",
+                default=[],
+                metavar="ID",
+                help="an item this one waits for (repeatable)",
+            ),
+        ),
+        True,
+    ),
+    "show": ("work:show", "Show one work item with its history and documents.", (ID,), True),
+    "list": (
+        "work:list_",
+        "List work items, optionally filtered.",
+        (
+            arg("--status", choices=("active", "complete", "abandoned")),
+            arg("--node", help="lifecycle node, e.g. plan"),
+            arg("--queue", choices=("parked", "backlog", "ready", "working", "done")),
+            arg("--type", help="item type"),
+            arg("--owner", help="who claimed it"),
+            arg("--text", help="words in the title or id"),
+        ),
+        True,
+    ),
+    "ready": (
+        "work:ready",
+        "Open items not blocked by open items, best first.",
+        (
+            arg(
+                "--limit", type=int, metavar="N", help="show the top N (default: work.ready_limit)"
+            ),
+            arg("--all", action="store_true", help="show every ready item"),
+        ),
+        True,
+    ),
+    "next": (
+        "work:next_",
+        "Show (or --claim) the top ready item.",
+        (
+            arg("--claim", action="store_true", help="claim it in the same step"),
+            arg("--owner", help=OWNER),
+        ),
+        True,
+    ),
+    "claim": (
+        "work:claim",
+        "Mark an item as being worked on by you.",
+        (ID, arg("--owner", help=OWNER)),
+        True,
+    ),
+    "release": (
+        "work:release",
+        "Give a claimed item back to the queue.",
+        (
+            ID,
+            arg("--owner", help=OWNER),
+            arg("--force", action="store_true", help="release another owner's claim"),
+        ),
+        True,
+    ),
+    "move": (
+        "work:move",
+        "Move an item along the lifecycle (e.g. plan → implement).",
+        (ID, arg("node", help="target node, e.g. implement")),
+        True,
+    ),
+    "queue": (
+        "work:queue",
+        "Set an open item's queue position (parked, backlog, ready).",
+        (ID, arg("position", help="parked, backlog or ready")),
+        True,
+    ),
+    "close": (
+        "work:close",
+        "Complete an item (from implement or close), or abandon it.",
+        (
+            ID,
+            arg("--abandon", action="store_true", help="close it as not going to be done"),
+            arg("--reason", help="why it is abandoned (required with --abandon)"),
+            arg(
+                "--archive",
+                action="store_true",
+                default=None,
+                help="move its folder to archive/ (default: work.archive_on_close)",
+            ),
+        ),
+        True,
+    ),
+    "block": (
+        "work:block",
+        "Record that an item waits for another (--by).",
+        (ID, arg("--by", required=True, metavar="ID", help="the blocking item")),
+        True,
+    ),
+    "unblock": (
+        "work:unblock",
+        "Remove a blocked-by link between two items.",
+        (ID, arg("--by", required=True, metavar="ID", help="the blocking item")),
+        True,
+    ),
+    "reindex": ("work:reindex", "Rebuild the derived index from the WORK.md files.", (), True),
+    "renumber": ("work:renumber", "Give duplicates of an id (after a merge) new ids.", (ID,), True),
+}
+AUDIT: Commands = {
+    "verify": (
+        "audit:verify",
+        "Check the journal's hash chain; exit 1 at the first bad line.",
+        (),
+        True,
+    ),
+    "tail": (
+        "audit:tail",
+        "Show the last events of the journal.",
+        (arg("-n", type=int, default=20, metavar="N", help="how many (default 20)"),),
+        True,
+    ),
+}
+TOP: Commands = {
+    "init": (
+        "setup:init",
+        "Create the haios layout in this repository (idempotent).",
+        (arg("dir", nargs="?", help="repository folder (default: the cwd)"),),
+        True,
+    ),
+    "doctor": (
+        "setup:doctor",
+        "Check the installation and the data; exit 1 on problems.",
+        (),
+        True,
+    ),
+    "demo": (
+        "demo:demo",
+        "Run the main job on embedded defaults in a temporary folder.",
+        (arg("--dir", help="run in this (empty or new) folder and keep it"),),
+        False,
+    ),
+}
+GROUPS = {
+    "work": ("Work items: create, list, move, claim, close.", WORK),
+    "audit": ("The hash-chained audit journal.", AUDIT),
+}
