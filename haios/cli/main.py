@@ -56,6 +56,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     wanted = words[0] if words[0] in TOP or words[0] in GROUPS else None
     parser = _Parser(prog="haios", description="Governance runtime for AI coding-agent sessions.")
     parser.add_argument("--version", action="version", version=f"haios {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens on stderr")
     parser.add_argument(
         "-C",
         "--project",
@@ -103,6 +104,10 @@ def _internal_error(exc: BaseException, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv).parse_args(argv)
+    if args.verbose:
+        from haios.log import set_level
+
+        set_level("debug")
     try:
         return _resolve(args.target)(args)
     except HaiosError as exc:

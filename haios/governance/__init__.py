@@ -3,12 +3,11 @@ calls and reacts to events; it never initiates."""
 
 from __future__ import annotations
 
-import sys
-
 from haios.config import NodeBindings
 from haios.errors import InvalidTransition
 from haios.events import Payload, payload_dict
 from haios.governance.journal import Journal
+from haios.log import log
 
 __all__ = ["GovernanceLayer", "Journal"]
 
@@ -40,4 +39,4 @@ class GovernanceLayer:
         try:
             self._journal.append(type(event).__name__, payload_dict(event), self._session)
         except OSError as exc:
-            sys.stderr.write(f"haios: warning: journal not written ({exc})\n")
+            log("warning", "journal not written", error=str(exc), kind=type(event).__name__)

@@ -124,6 +124,9 @@ class Index:
             for key in changed:
                 self._put(key)
             self._commit_stamps(on_disk)
+        from haios.log import log
+
+        log("debug", "index refreshed", changed=len(changed), removed=len(gone))
         return len(changed) + len(gone)
 
     def rebuild(self) -> int:

@@ -19,6 +19,7 @@ from haios.config import Config
 from haios.contracts import TransitionPolicy, WorkState
 from haios.errors import WorkConflict, WorkNotFound
 from haios.events import Payload, WorkUpdated, emit
+from haios.log import log
 from haios.project import Project
 from haios.work import files, ids, model
 from haios.work.index import Index, open_index
@@ -134,8 +135,10 @@ class ItemStore:
                 text = files.patch(current, changes)
                 st = os.stat(path)
                 if files.stamp_of(st) != current.stamp:
-                    continue  # edited by hand since we read it: re-read and re-apply
+                    log("warning", "changed by hand while updating; re-applying", path=str(path))
+                    continue
                 files.write_atomic(path, text, st.st_mode & 0o777)
+                log("debug", "wrote", path=str(path), keys=sorted(changes))
                 break
             else:
                 raise WorkConflict(f"{path}: kept changing while being updated; try again")
