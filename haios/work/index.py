@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 AREAS = ("active", "archive")
 _SCHEMA = (
     """CREATE TABLE items (
@@ -26,6 +26,7 @@ _SCHEMA = (
     "CREATE INDEX items_id ON items(id)",
     "CREATE INDEX items_order ON items(priority_rank, created, id)",
     "CREATE INDEX items_ready ON items(ready, priority_rank, created, id)",
+    "CREATE INDEX items_broken ON items(key) WHERE error IS NOT NULL",
     "CREATE TABLE deps (key TEXT, blocker TEXT)",
     "CREATE INDEX deps_key ON deps(key)",
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB)",
@@ -37,6 +38,8 @@ UPDATE items SET ready = (
     AND NOT EXISTS (SELECT 1 FROM deps d JOIN items b ON b.id = d.blocker
                     WHERE d.key = items.key AND b.open = 1 AND b.error IS NULL))
 """
+# marshal format 2 has no back-references, so equal maps give equal bytes in any process
+_MARSHAL = 2
 _ORDER = " ORDER BY priority_rank, created, id"
 FILTERS = ("status", "node", "queue", "type", "owner")
 
@@ -113,7 +116,7 @@ class Index:
         """Bring the index in line with the files; returns how many items changed."""
         on_disk = scan(self.work_dir)
         # Same listing order and stats give the same bytes: the common case costs one compare.
-        if marshal.dumps(on_disk) == self._stamp_blob() or on_disk == self._stamps():
+        if marshal.dumps(on_disk, _MARSHAL) == self._stamp_blob():
             return 0
         with self._write():
             known = self._stamps()  # again, inside the transaction: another process may have run
@@ -123,7 +126,7 @@ class Index:
                 self._delete(key)
             for key in changed:
                 self._put(key)
-            self._commit_stamps(on_disk)
+            self._commit_stamps(on_disk, mark_ready=bool(changed or gone))
         from haios.log import log
 
         log("debug", "index refreshed", changed=len(changed), removed=len(gone))
@@ -150,10 +153,11 @@ class Index:
                 self._put(key)
             self._commit_stamps(stamps)
 
-    def _commit_stamps(self, stamps: dict[str, Stamp]) -> None:
-        self.db.execute(_MARK_READY)
+    def _commit_stamps(self, stamps: dict[str, Stamp], mark_ready: bool = True) -> None:
+        if mark_ready:
+            self.db.execute(_MARK_READY)
         self.db.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('stamps', ?)", (marshal.dumps(stamps),)
+            "INSERT OR REPLACE INTO meta VALUES ('stamps', ?)", (marshal.dumps(stamps, _MARSHAL),)
         )
 
     def _delete(self, key: str) -> None:
