@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -87,7 +87,9 @@ class WorkSettings(_Strict):
     @model_validator(mode="after")
     def _default_type_known(self) -> WorkSettings:
         if self.default_type not in self.types:
-            raise ValueError(f"default_type {self.default_type!r} is not one of types")
+            raise ValueError(
+                f"default_type {self.default_type!r} is not one of types ({', '.join(self.types)})"
+            )
         return self
 
 
@@ -121,7 +123,10 @@ class NodeBindings(_Strict):
         for name, rule in self.nodes.items():
             unknown = [n for n in rule.next if n not in names]
             if unknown:
-                raise ValueError(f"nodes.{name}.next names unknown node {unknown[0]!r}")
+                raise ValueError(
+                    f"nodes.{name}.next names unknown node {unknown[0]!r}; "
+                    f"declared nodes: {', '.join(self.nodes)}"
+                )
         if self.nodes[self.terminal].next:
             raise ValueError(f"terminal node {self.terminal!r} must have no next nodes")
         return self
@@ -208,20 +213,24 @@ def _env_layers() -> dict[str, dict[str, Any]]:
 def _describe(error: Any, keys: tuple[str, ...], fields: dict[tuple[str, ...], Any]) -> str:
     dotted = ".".join(keys) or "(top)"
     if error["type"] == "extra_forbidden":
-        parent = fields.get(keys[:-1], [])
+        parent = fields.get(keys[:-1]) or fields.get((*keys[:-2], "*"), [])
         known = ", ".join(sorted(parent)) or "none"
         return f"unknown key {dotted!r}; known keys here: {known}"
     value = error.get("input")
     message = str(error["msg"]).removeprefix("Value error, ")
+    if isinstance(value, dict):  # a check across keys: the message names them, not the dump
+        return f"{dotted}: {message}" if keys else message
     return f"{dotted} = {value!r}: {message}"
 
 
 def _known_keys(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
     known: dict[tuple[str, ...], Any] = {prefix: list(model.model_fields)}
     for name, field in model.model_fields.items():
-        sub = field.annotation
+        sub, path = field.annotation, (*prefix, name)
+        if get_origin(sub) is dict:  # a mapping of models, e.g. nodes: {name: NodeRule}
+            sub, path = get_args(sub)[-1], (*path, "*")
         if isinstance(sub, type) and issubclass(sub, BaseModel):
-            known.update(_known_keys(sub, (*prefix, name)))
+            known.update(_known_keys(sub, path))
     return known
 
 
@@ -233,8 +242,14 @@ def _validate(
     except ValidationError as exc:
         error = exc.errors()[0]
         keys = tuple(str(k) for k in error["loc"])
+        # the packaged defaults are valid, so blame the user's layer that set this key (or,
+        # for a check across keys, a key under it), an environment variable first
         source = next(
-            (origin[keys[:n]] for n in range(len(keys), 0, -1) if keys[:n] in origin), file
+            (origin[keys[:n]] for n in range(len(keys), 0, -1) if keys[:n] in origin), None
+        ) or max(
+            (s for p, s in origin.items() if p[: len(keys)] == keys),
+            key=lambda s: s.startswith("environment variable"),
+            default=file,
         )
         raise ConfigError(f"{source}: {_describe(error, keys, _known_keys(model))}") from None
 
@@ -247,7 +262,7 @@ def load_config(project: Project) -> Config:
     for name, field in _FIELDS.items():
         data: dict[str, Any] = {}
         origin: dict[tuple[str, ...], str] = {}
-        _overlay(data, _read_yaml(defaults / name), str(defaults / name), origin)
+        _overlay(data, _read_yaml(defaults / name), str(defaults / name), {})
         override = project.config_dir / name
         if override.is_file():
             _overlay(data, _read_yaml(override), str(override), origin)

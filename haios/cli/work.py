@@ -63,6 +63,10 @@ def list_(args: argparse.Namespace) -> int:
 
 
 def ready(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 1:
+        from haios.errors import UsageError
+
+        raise UsageError(f"--limit {args.limit}: must be at least 1 (--all shows every item)")
     index, cfg = _open_index(args)
     limit = None if args.all else (args.limit or cfg["haios"]["work"]["ready_limit"])
     rows, total = index.ready(limit)
@@ -229,10 +233,11 @@ def reindex(args: argparse.Namespace) -> int:
 def renumber(args: argparse.Namespace) -> int:
     with _runtime(args) as rt:
         moved = rt.work.renumber(args.id)
+        work_id = rt.work.check_id(args.id)
     if args.json:
         print_json({"renumbered": moved})
     elif not moved:
-        sys.stdout.write(f"{args.id} is not duplicated; nothing to do\n")
+        sys.stdout.write(f"{work_id} is not duplicated; nothing to do\n")
     for key, new_id in moved.items():
         if not args.json:
             sys.stdout.write(f"{key} → {new_id}\n")

@@ -43,7 +43,7 @@ class WorkEngine(Links):
             raise UsageError(
                 f"unknown priority {priority!r}; priorities are: {', '.join(PRIORITIES)}"
             )
-        blockers = [self.check_id(b) for b in blocked_by]
+        blockers = list(dict.fromkeys(self.check_id(b) for b in blocked_by))
         for blocker in blockers:
             self._locate(blocker)
         at = now()
@@ -262,7 +262,7 @@ class WorkEngine(Links):
 
     def update_memory_refs(self, work_id: str, refs: Sequence[int | str]) -> WorkState:
         def change(state: WorkState, meta: dict[str, Any]) -> Changes | None:
-            new = [r for r in refs if r not in state.memory_refs]
+            new = [r for r in dict.fromkeys(refs) if r not in state.memory_refs]
             return {"memory_refs": [*list(meta.get("memory_refs") or []), *new]} if new else None
 
         return self._updated(work_id, change, "memory_refs", ",".join(map(str, refs)))

@@ -128,6 +128,11 @@ def _blocks(fm_text: str) -> list[tuple[str | None, list[str]]]:
 def patch(work: WorkFile, changes: dict[str, Any]) -> str:
     """The new file text: only the changed keys are rewritten, every other line is kept as is."""
     expected = {k: v for k, v in {**work.meta, **changes}.items() if v is not DELETE}
+    newline = "\r\n" if work.head.endswith("\r\n") else "\n"  # a CRLF file stays CRLF
+
+    def dump(data: dict[str, Any]) -> str:
+        return dump_yaml(data).replace("\n", newline)
+
     pending = dict(changes)
     out: list[str] = []
     for key, lines in _blocks(work.fm_text):
@@ -136,17 +141,17 @@ def patch(work: WorkFile, changes: dict[str, Any]) -> str:
             continue
         value = pending.pop(key)
         if value is not DELETE:
-            out.append(dump_yaml({key: value}))
+            out.append(dump({key: value}))
     if out and not out[-1].endswith("\n"):
-        out[-1] += "\n"
-    out.extend(dump_yaml({k: v}) for k, v in pending.items() if v is not DELETE)
+        out[-1] += newline
+    out.extend(dump({k: v}) for k, v in pending.items() if v is not DELETE)
     fm_text = "".join(out)
     try:
         ok = load_meta(fm_text, work.path) == expected
     except WorkFileError:
         ok = False
     if not ok:  # unusual layout (e.g. flow mappings): fall back to a full, correct dump
-        fm_text = dump_yaml(expected)
+        fm_text = dump(expected)
     return work.head + fm_text + work.tail
 
 
@@ -154,8 +159,16 @@ def render_new(meta: dict[str, Any], body: str) -> str:
     return "---\n" + dump_yaml(meta) + "---\n" + body
 
 
-def write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
-    """Temp file in the same folder, fsync, rename, fsync the folder: all or nothing."""
+def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    """Temp file in the same folder, fsync, rename, fsync the folder: all or nothing.
+
+    `mode` defaults to the mode of the file being replaced (0o644 for a new file).
+    """
+    if mode is None:
+        try:
+            mode = os.stat(path).st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:

@@ -7,7 +7,7 @@ from contextlib import suppress
 from typing import Any
 
 from haios.contracts import WorkState
-from haios.errors import HaiosError, UsageError, WorkConflict, WorkNotFound
+from haios.errors import DependencyCycle, UsageError, WorkConflict, WorkNotFound
 from haios.events import WorkUpdated
 from haios.work import files, ids
 from haios.work.store import Changes, ItemStore
@@ -27,7 +27,7 @@ class Links(ItemStore):
             cycle = self._path_between(blocker, work_id)
             if cycle:
                 chain = " → ".join([work_id, *cycle])
-                raise HaiosError(
+                raise DependencyCycle(
                     f"{work_id} blocked by {blocker} would close a dependency cycle: "
                     f"{chain} (each is blocked by the next)"
                 )

@@ -37,7 +37,7 @@ KNOWN = frozenset(
         "queue_history",
     }
 )
-_STATUS = {
+STATUS_WORDS = {
     **dict.fromkeys(
         (
             "active",
@@ -83,7 +83,7 @@ def _ids(value: Any) -> tuple[str, ...]:
 
 
 def status_of(raw: Any) -> Status:
-    return _STATUS.get(str(raw or "active").strip().lower(), "active")  # type: ignore[return-value]
+    return STATUS_WORDS.get(str(raw or "active").strip().lower(), "active")  # type: ignore[return-value]
 
 
 def _node(raw: Any, status: Status, nodes: Iterable[str]) -> str:
@@ -182,7 +182,8 @@ def to_state(
             mine = list(jsonable(list(mine)))
         if key in ("node_history", "queue_history"):
             mine = [{k: v for k, v in vars(e).items()} for e in normal[key]]
-        if raw != mine and not (raw is None and mine in ([], None)):
+        # `category` has no field of its own (it became `type`): always keep it under legacy
+        if key not in normal or (raw != mine and not (raw is None and mine in ([], None))):
             legacy[key] = raw
     extra = {k: jsonable(v) for k, v in meta.items() if k not in KNOWN}
     docs = documents(folder) if with_documents else {}
