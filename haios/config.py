@@ -7,6 +7,7 @@ variable), the key, the value and what is allowed, in one line.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -112,12 +113,26 @@ class NodeBindings(_Strict):
 
     initial: str = "backlog"
     terminal: str = "complete"
+    closable: tuple[str, ...] = Field(
+        ("implement", "close"), description="Nodes from which `haios work close` completes."
+    )
     nodes: dict[str, NodeRule]
+
+    def route(self, start: str, goal: str) -> list[str]:
+        """The fewest moves from `start` to `goal` (the nodes entered), [] when unreachable."""
+        paths: dict[str, list[str]] = {start: []}
+        queue = [start]
+        for node in queue:
+            for nxt in self.nodes[node].next if node in self.nodes else ():
+                if nxt not in paths:
+                    paths[nxt] = [*paths[node], nxt]
+                    queue.append(nxt)
+        return paths.get(goal, []) if goal != start else []
 
     @model_validator(mode="after")
     def _closed_graph(self) -> NodeBindings:
         names = set(self.nodes)
-        for end in (self.initial, self.terminal):
+        for end in (self.initial, self.terminal, *self.closable):
             if end not in names:
                 raise ValueError(f"node {end!r} is not declared under nodes")
         for name, rule in self.nodes.items():
@@ -129,6 +144,9 @@ class NodeBindings(_Strict):
                 )
         if self.nodes[self.terminal].next:
             raise ValueError(f"terminal node {self.terminal!r} must have no next nodes")
+        for node in self.closable:
+            if node != self.terminal and not self.route(node, self.terminal):
+                raise ValueError(f"closable node {node!r} has no path to {self.terminal!r}")
         return self
 
 
@@ -192,10 +210,10 @@ def _overlay(
             origin[path] = source
 
 
-def _env_layers() -> dict[str, dict[str, Any]]:
+def _env_layers(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """HAIOS_SECTION__KEY=value sets haios.yaml `section.key` (value parsed as YAML)."""
     layers: dict[str, dict[str, Any]] = {}
-    for name, raw in sorted(os.environ.items()):
+    for name, raw in sorted(environ.items()):
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue
         keys = [k.lower() for k in name[len(ENV_PREFIX) :].split("__")]
@@ -254,10 +272,10 @@ def _validate(
         raise ConfigError(f"{source}: {_describe(error, keys, _known_keys(model))}") from None
 
 
-def load_config(project: Project) -> Config:
-    """Read, overlay and validate every config file once."""
+def load_config(project: Project, environ: Mapping[str, str] | None = None) -> Config:
+    """Read, overlay and validate every config file once (`environ` defaults to os.environ)."""
     defaults = packaged_defaults()
-    env = _env_layers()
+    env = _env_layers(os.environ if environ is None else environ)
     parts: dict[str, BaseModel] = {}
     for name, field in _FIELDS.items():
         data: dict[str, Any] = {}

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from haios.cli.setup import layout
+from haios.cli.setup import scaffold, work_folders
 from haios.project import Project
 from haios.runtime import Runtime, build
 
@@ -40,7 +40,8 @@ def project(tmp_path: Path) -> Project:
     root = tmp_path / "repo"
     root.mkdir()
     project = Project(root)
-    layout(project, "docs/work")
+    scaffold(project)
+    work_folders(project, "docs/work")
     return project
 
 

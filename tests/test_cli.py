@@ -299,8 +299,9 @@ def test_close(haios: Any, rt: Runtime, project: Project) -> None:
     failed(
         haios("work", "close", "1"),
         1,
-        "WORK-001 is in backlog; close needs implement or close (`haios work move WORK-001 "
-        'implement`), or abandon it with `haios work close WORK-001 --abandon --reason "…"`',
+        "WORK-001 is in backlog; close completes items in implement or close: first "
+        "`haios work move WORK-001 plan` then `haios work move WORK-001 implement`, "
+        'or abandon it: `haios work close WORK-001 --abandon --reason "…"`',
     )
     rt.work.transition("WORK-001", "plan")
     rt.work.transition("WORK-001", "implement")
@@ -670,10 +671,10 @@ def test_init_is_idempotent(haios: Any, tmp_path: Path) -> None:
         f"haios initialised in {repo.resolve()}\n"
         "  + .claude/haios/config/\n"
         "  + .claude/haios/state/\n"
-        "  + docs/work/active/\n"
-        "  + docs/work/archive/\n"
         "  + .claude/haios/config/haios.yaml\n"
         "  + .gitignore (+ /.claude/haios/state/)\n"
+        "  + docs/work/active/\n"
+        "  + docs/work/archive/\n"
     )
     assert (repo / ".gitignore").read_text() == "node_modules/\n*.pyc\n/.claude/haios/state/\n"
     before = tree(repo)

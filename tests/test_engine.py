@@ -329,9 +329,11 @@ def test_close_before_implement_is_refused_naming_abandon(
     node = start[-1] if start else "backlog"
     with pytest.raises(InvalidTransition) as info:
         rt.work.close("WORK-001")
+    moves = {"backlog": ["plan", "implement"], "discovery": ["plan", "implement"]}
+    route = " then ".join(f"`haios work move WORK-001 {n}`" for n in moves.get(node, ["implement"]))
     assert str(info.value) == (
-        f"WORK-001 is in {node}; close needs implement or close (`haios work move WORK-001 "
-        'implement`), or abandon it with `haios work close WORK-001 --abandon --reason "…"`'
+        f"WORK-001 is in {node}; close completes items in implement or close: first {route}, "
+        'or abandon it: `haios work close WORK-001 --abandon --reason "…"`'
     )
     assert active(project, "WORK-001").read_bytes() == before
 

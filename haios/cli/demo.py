@@ -35,17 +35,25 @@ def demo(args: argparse.Namespace) -> int:
     finally:
         if not args.dir:
             shutil.rmtree(root, ignore_errors=True)
+    if args.dir:
+        sys.stdout.write(
+            f"\ndone: the project is kept in {root}; try `haios -C {root} work list`\n"
+        )
+    else:
+        sys.stdout.write("\ndone: the folder was removed; `haios demo --dir DIR` keeps it\n")
     return 0
 
 
 def _run(root: Path) -> None:
-    from haios.cli.setup import layout
+    from haios.cli.setup import scaffold, work_folders
+    from haios.config import load_config
     from haios.runtime import build
 
     project = Project(root)
-    created = layout(project, "docs/work")
+    config = load_config(project, environ={})  # the embedded defaults, whatever HAIOS_* says
+    created = scaffold(project) + work_folders(project, config.haios.paths.work_dir)
     _say(f"1. init: a governed project in {root}", "".join(f"   + {c}\n" for c in created).rstrip())
-    with build(project, session="demo") as rt:
+    with build(project, config, session="demo") as rt:
         work = rt.work
         schema = work.create("Design the storage schema", type="design", priority="high")
         api = work.create("Build the HTTP API", priority="high", blocked_by=[schema.id])
@@ -98,9 +106,6 @@ def _run(root: Path) -> None:
     _say(
         "8. audit verify: every event above is in a hash-chained journal",
         f"   {count} events, chain {'intact' if problem is None else 'BROKEN: ' + problem}",
-    )
-    sys.stdout.write(
-        "\ndone: try `haios work list` in that folder (haios demo --dir DIR keeps it)\n"
     )
 
 

@@ -15,33 +15,37 @@ from haios.project import HAIOS_DIR, Project, find_project
 GITIGNORE_LINE = f"/{HAIOS_DIR.as_posix()}/state/"
 
 
-def layout(project: Project, work_dir: str) -> list[str]:
-    """Create what is missing; return what was created (relative paths). Never overwrites."""
+def scaffold(project: Project) -> list[str]:
+    """Create haios' own folders, the commented overrides file and the .gitignore line when
+    missing; return what was created. Never overwrites."""
     from haios.config import packaged_defaults
 
-    created: list[str] = []
-    for folder in (
-        project.config_dir,
-        project.state_dir,
-        project.root / work_dir / "active",
-        project.root / work_dir / "archive",
-    ):
-        if not folder.is_dir():
-            folder.mkdir(parents=True)
-            created.append(str(folder.relative_to(project.root)) + "/")
+    created = _folders(project, (project.config_dir, project.state_dir))
     override = project.config_dir / "haios.yaml"
     if not override.exists():
         override.write_text((packaged_defaults() / "overrides.yaml").read_text("utf-8"), "utf-8")
         created.append(str(override.relative_to(project.root)))
     gitignore = project.root / ".gitignore"
-    lines = gitignore.read_text("utf-8").splitlines() if gitignore.exists() else []
-    if GITIGNORE_LINE not in lines:
+    text = gitignore.read_text("utf-8") if gitignore.exists() else ""
+    if GITIGNORE_LINE not in text.splitlines():
         with open(gitignore, "a", encoding="utf-8") as fh:
-            needs_newline = gitignore.stat().st_size > 0 and not gitignore.read_text(
-                "utf-8"
-            ).endswith("\n")
-            fh.write(("\n" if needs_newline else "") + GITIGNORE_LINE + "\n")
+            fh.write(("" if not text or text.endswith("\n") else "\n") + GITIGNORE_LINE + "\n")
         created.append(f".gitignore (+ {GITIGNORE_LINE})")
+    return created
+
+
+def work_folders(project: Project, work_dir: str) -> list[str]:
+    """The active/ and archive/ folders under the configured work folder."""
+    base = project.root / work_dir
+    return _folders(project, (base / "active", base / "archive"))
+
+
+def _folders(project: Project, folders: tuple[Path, ...]) -> list[str]:
+    created = []
+    for folder in folders:
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+            created.append(str(folder.relative_to(project.root)) + "/")
     return created
 
 
@@ -52,9 +56,8 @@ def init(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise HaiosError(f"{root}: no such folder")
     project = Project(root)
-    created = layout(project, "docs/work")
-    config = load_config(project)
-    created += layout(project, config.haios.paths.work_dir)
+    created = scaffold(project)
+    created += work_folders(project, load_config(project).haios.paths.work_dir)
     if args.json:
         print_json({"project": str(root), "created": created})
     elif created:

@@ -72,9 +72,9 @@ class WorkEngine(Links):
                 folder / "WORK.md", files.render_new(meta, self._body(work_id, title))
             )
             self.index.update(f"active/{work_id}")
+        self._emit(WorkCreated(work_id, title, self.bindings.initial))
         for blocker in blockers:
             self._link(blocker, "blocks", work_id, add=True)
-        self._emit(WorkCreated(work_id, title, self.bindings.initial))
         return self.get(work_id)
 
     def _check_title(self, title: str) -> str:
@@ -129,19 +129,25 @@ class WorkEngine(Links):
         if state.is_open and abandon_reason is not None:
             state = self._abandon(state.id, abandon_reason)
         elif state.is_open:
-            path = {"implement": ("close", "complete"), "close": ("complete",)}
-            steps = path.get(state.current_node)
-            if steps is None:
-                raise InvalidTransition(
-                    f"{state.id} is in {state.current_node}; close needs implement or close "
-                    f"(`haios work move {state.id} implement`), or abandon it with "
-                    f'`haios work close {state.id} --abandon --reason "…"`'
-                )
-            for node in steps:
+            for node in self._closing_route(state):
                 state = self.transition(state.id, node)
         if archive if archive is not None else self.settings.archive_on_close:
             self._archive(state.id)
         return self.get(state.id)
+
+    def _closing_route(self, state: WorkState) -> list[str]:
+        """The moves that complete `state`, or InvalidTransition saying how to get there."""
+        bindings, node = self.bindings, state.current_node
+        if node in bindings.closable:
+            return bindings.route(node, bindings.terminal)
+        routes = [bindings.route(node, c) for c in bindings.closable]
+        shortest = min((r for r in routes if r), key=len, default=[])
+        moves = " then ".join(f"`haios work move {state.id} {n}`" for n in shortest)
+        raise InvalidTransition(
+            f"{state.id} is in {node}; close completes items in {' or '.join(bindings.closable)}"
+            + (f": first {moves}" if moves else "")
+            + f', or abandon it: `haios work close {state.id} --abandon --reason "…"`'
+        )
 
     def _abandon(self, work_id: str, reason: str) -> WorkState:
         reason = " ".join(reason.split())
