@@ -77,10 +77,31 @@ class Index:
     def __init__(self, db_path: Path, work_dir: Path, parser: Parser) -> None:
         self.work_dir = work_dir
         self._parser = parser
-        self.db = sqlite3.connect(db_path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            self._create()
+        try:
+            self.db = self._connect(db_path)
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise
+            # Damaged (or left with a stale -wal): it is derived data, so start it again.
+            try:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            except OSError:
+                raise exc from None
+            self.db = self._connect(db_path)
+
+    def _connect(self, db_path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(db_path, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA busy_timeout = 30000")
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                self.db = db
+                self._create()
+            db.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def _create(self) -> None:
         # A derived cache: a schema change rebuilds it from the WORK.md files.
@@ -170,9 +191,13 @@ class Index:
             row, rank = self._parser(key, self.work_dir / key / "WORK.md")
         except Exception as exc:  # a broken file is recorded and listed as broken, never fatal
             folder = key.split("/", 1)[1]
+            message = str(exc)
+            path = str(self.work_dir / key / "WORK.md")
+            if not message.startswith(path):
+                message = f"{path}: {type(exc).__name__}: {message}"
             self.db.execute(
                 "INSERT INTO items (key, id, open, error) VALUES (?, ?, 0, ?)",
-                (key, folder, str(exc)),
+                (key, folder, message),
             )
             return
         self.db.execute(
@@ -202,9 +227,9 @@ class Index:
                 assert name in FILTERS, name
                 where.append(f"{name} = ?")
                 args.append(value)
-        if text:
-            where.append("(title LIKE ? OR id LIKE ?)")
-            args += [f"%{text}%", f"%{text}%"]
+        if text:  # plain words, not LIKE patterns: % and _ mean themselves
+            where.append("(instr(lower(title), ?) OR instr(lower(id), ?))")
+            args += [text.lower(), text.lower()]
         sql = f"SELECT row FROM items WHERE {' AND '.join(where)}" + _ORDER
         return [r for (r,) in self.db.execute(sql, args)]
 

@@ -91,8 +91,20 @@ class Links(ItemStore):
             ((self._state(files.read(self._path(k)).meta, self._path(k).parent), k) for k in keys),
             key=lambda sk: (sk[0].created or "", sk[1]),
         )
-        kept = states[0][0]
-        return {key: self._move_to_new_id(state, key, kept) for state, key in states[1:]}
+        kept, kept_key = states[0]
+        moved = {key: self._move_to_new_id(state, key, kept) for state, key in states[1:]}
+        self._settle_folder(kept_key, work_id)
+        return moved
+
+    def _settle_folder(self, key: str, work_id: str) -> None:
+        """Give the kept copy its own id as folder name, once that name is free."""
+        area, folder = key.split("/", 1)
+        target = self.work_dir / area / work_id
+        if folder != work_id and not target.exists():
+            with self._lock(work_id):
+                os.rename(self.work_dir / key, target)
+            self.index.update(key)
+            self.index.update(f"{area}/{work_id}")
 
     def _move_to_new_id(self, state: WorkState, key: str, kept: WorkState) -> str:
         area = key.split("/", 1)[0]

@@ -75,11 +75,15 @@ def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
+def _listed(value: Any) -> list[Any]:
+    """A list as written, a lone value as a list of one, nothing as an empty list."""
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def _ids(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items = value if isinstance(value, list | tuple) else [value]
-    return tuple(str(v) for v in items if v is not None and str(v).strip())
+    return tuple(str(v) for v in _listed(value) if v is not None and str(v).strip())
 
 
 def status_of(raw: Any) -> Status:
@@ -170,7 +174,7 @@ def to_state(
         "closed_reason": _text(meta.get("closed_reason")),
         "blocked_by": _ids(meta.get("blocked_by")),
         "blocks": _ids(meta.get("blocks")),
-        "memory_refs": tuple(jsonable(meta.get("memory_refs") or [])),
+        "memory_refs": tuple(jsonable(_listed(meta.get("memory_refs")))),
         "node_history": _history(meta.get("node_history")),
         "queue_history": _queue_history(meta.get("queue_history")),
     }

@@ -8,12 +8,13 @@ hand in between. Events go out after the write, never before.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from haios.config import Config
 from haios.contracts import TransitionPolicy, WorkState
@@ -27,6 +28,7 @@ from haios.work.index import Index, open_index
 Changes = dict[str, Any]
 Change = Callable[[WorkState, dict[str, Any]], Changes | None]
 _RETRIES = 3
+LOCK_WAIT = 60
 
 
 def now() -> str:
@@ -75,10 +77,23 @@ class ItemStore:
             self._index.close()
             self._index = None
 
-    def _lock(self, name: str) -> FileLock:
+    @contextmanager
+    def _lock(self, name: str) -> Iterator[None]:
+        """Hold `locks/<name>.lock`; after LOCK_WAIT seconds say who to look for, never hang."""
         folder = self.project.state_dir / "locks"
         folder.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(folder / f"{name}.lock"), timeout=60)
+        lock = FileLock(str(folder / f"{name}.lock"))
+        try:
+            lock.acquire(timeout=LOCK_WAIT)
+        except Timeout:
+            raise WorkConflict(
+                f"{name}: still locked by another haios process after {LOCK_WAIT} s; "
+                f"try again, or if no haios is running, delete {folder / name}.lock"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def check_id(self, work_id: str) -> str:
         return ids.check(work_id, self.settings.id_prefix, self.settings.id_digits)
