@@ -31,7 +31,7 @@ def _last_line(path: Path) -> bytes:
         end = fh.seek(0, os.SEEK_END)
         start = max(0, end - 65536)
         fh.seek(start)
-        lines = fh.read().splitlines()
+        lines = fh.read().splitlines(keepends=True)
     return lines[-1] if lines else b""
 
 
@@ -50,7 +50,7 @@ class Journal:
 
     def append(self, event: str, payload: dict[str, Any], session: str) -> dict[str, Any]:
         with self._lock:
-            prev, seq = GENESIS, 0
+            prev, seq, last = GENESIS, 0, b""
             if self.path.exists():
                 last = _last_line(self.path)
                 if last:
@@ -69,6 +69,8 @@ class Journal:
             }
             record["hash"] = _digest(prev, record)
             line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+            if last and not last.endswith(b"\n"):
+                line = "\n" + line  # never glue an event onto a torn line, where it would be lost
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 os.write(fd, line.encode("utf-8"))
