@@ -21,7 +21,6 @@ from typing import Any
 
 import yaml
 
-from haios.governance.journal import GENESIS
 from haios.runtime import Runtime, journal_for
 
 KILLS = 40
@@ -149,10 +148,12 @@ def test_sigkill_during_writes_never_breaks_an_item(rt: Runtime) -> None:
     assert shown["node_history"][-1]["node"] == shown["current_node"]
     assert shown["documents"] == {}  # leftover temp files are no documents of the item
     assert haios_json(root, "audit", "verify")["ok"]
+    rt.work.update_memory_refs(victim.id, [999])  # the next write sweeps the killed ones' temps
+    assert _temp_files(victim_path.parent) == set()
     assert haios_json(root, "doctor")["ok"]
 
 
-def test_a_torn_journal_line_is_reported_and_loses_no_later_event(rt: Runtime) -> None:
+def test_a_torn_journal_line_is_reported_then_repaired_in_the_chain(rt: Runtime) -> None:
     rt.work.create("before the tear")
     journal = journal_for(rt.project)
     whole = journal.path.read_bytes()
@@ -165,11 +166,14 @@ def test_a_torn_journal_line_is_reported_and_loses_no_later_event(rt: Runtime) -
         "torn last line (a write was interrupted)",
     )
 
+    torn = len(whole) // 2
     after = rt.work.create("after the tear")
-    lines = journal.path.read_bytes().splitlines()
-    assert len(lines) == 3
-    last = json.loads(lines[-1])
-    assert (last["event"], last["payload"]["id"]) == ("WorkCreated", after.id)
-    assert (last["seq"], last["prev"]) == (1, GENESIS)  # the chain restarts after the torn line
-    _, problem = journal.verify()
-    assert problem is not None and problem.line == 2
+    records = [json.loads(line) for line in journal.path.read_bytes().splitlines()]
+    assert [(r["seq"], r["event"]) for r in records] == [
+        (1, "WorkCreated"),
+        (2, "JournalRepaired"),
+        (3, "WorkCreated"),
+    ]
+    assert records[1]["payload"] == {"dropped_bytes": torn, "reason": "a write was interrupted"}
+    assert records[2]["payload"]["id"] == after.id
+    assert journal.verify() == (3, None)  # the chain goes on; the repair is part of it

@@ -26,13 +26,22 @@ def _digest(prev: str, record: dict[str, Any]) -> str:
     return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
 
 
-def _last_line(path: Path) -> bytes:
+def _tail(path: Path) -> tuple[bytes, int]:
+    """(the last complete line, how many bytes follow it: a torn write, or 0)."""
     with open(path, "rb") as fh:
         end = fh.seek(0, os.SEEK_END)
-        start = max(0, end - 65536)
-        fh.seek(start)
-        lines = fh.read().splitlines(keepends=True)
-    return lines[-1] if lines else b""
+        chunk, data = 65536, b""
+        while True:  # read backwards until two newlines (or the start) are in view
+            start = max(0, end - len(data) - chunk)
+            fh.seek(start)
+            data = fh.read(end - start)
+            cut = data.rfind(b"\n")
+            if start == 0 or (cut >= 0 and data.rfind(b"\n", 0, cut) >= 0):
+                break
+    torn = len(data) - cut - 1 if cut >= 0 else len(data)
+    complete = data[: cut + 1] if cut >= 0 else b""
+    previous = complete.rfind(b"\n", 0, len(complete) - 1)
+    return complete[previous + 1 :], torn
 
 
 @dataclass(frozen=True)
@@ -48,36 +57,45 @@ class Journal:
         self.path = path
         self._lock = FileLock(str(lock_path), timeout=30)
 
-    def append(self, event: str, payload: dict[str, Any], session: str) -> dict[str, Any]:
+    def append(self, event: str, payload: dict[str, Any], session: str) -> None:
         with self._lock:
-            prev, seq, last = GENESIS, 0, b""
+            prev, seq = GENESIS, 0
             if self.path.exists():
-                last = _last_line(self.path)
-                if last:
-                    try:
-                        tail = json.loads(last)
-                        prev, seq = tail["hash"], tail["seq"]
-                    except (ValueError, KeyError, TypeError):
-                        pass  # a torn last line: verify reports it; the chain restarts after it
-            record = {
-                "seq": seq + 1,
-                "time": datetime.now(UTC).isoformat(timespec="microseconds"),
-                "session": session,
-                "event": event,
-                "payload": payload,
-                "prev": prev,
-            }
-            record["hash"] = _digest(prev, record)
-            line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
-            if last and not last.endswith(b"\n"):
-                line = "\n" + line  # never glue an event onto a torn line, where it would be lost
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                os.write(fd, line.encode("utf-8"))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            return record
+                last, torn = _tail(self.path)
+                if torn:  # a write was cut off: drop its bytes, and say so in the chain itself
+                    with open(self.path, "r+b") as fh:
+                        fh.truncate(fh.seek(0, os.SEEK_END) - torn)
+                try:
+                    tail = json.loads(last) if last else {}
+                    prev, seq = tail.get("hash", GENESIS), tail.get("seq", 0)
+                except (ValueError, AttributeError):
+                    pass  # an unreadable last line: verify reports it; the chain restarts here
+                if torn:
+                    repair = {"dropped_bytes": torn, "reason": "a write was interrupted"}
+                    prev, seq = self._write("JournalRepaired", repair, session, prev, seq)
+            self._write(event, payload, session, prev, seq)
+
+    def _write(
+        self, event: str, payload: dict[str, Any], session: str, prev: str, seq: int
+    ) -> tuple[str, int]:
+        """Append one record after (prev, seq); returns the new (hash, seq)."""
+        record = {
+            "seq": seq + 1,
+            "time": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "session": session,
+            "event": event,
+            "payload": payload,
+            "prev": prev,
+        }
+        record["hash"] = _digest(prev, record)
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return str(record["hash"]), seq + 1
 
     def records(self) -> Iterator[tuple[int, dict[str, Any] | None, bytes]]:
         """Each line as (line number, parsed record or None, raw bytes)."""

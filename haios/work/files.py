@@ -159,6 +159,13 @@ def render_new(meta: dict[str, Any], body: str) -> str:
     return "---\n" + dump_yaml(meta) + "---\n" + body
 
 
+def remove_leftovers(path: Path) -> None:
+    """Delete temp files of writes to `path` that were killed midway (call under its lock)."""
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+
+
 def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
     """Temp file in the same folder, fsync, rename, fsync the folder: all or nothing.
 

@@ -141,6 +141,7 @@ class ItemStore:
         with self._lock(work_id):
             key = self._locate(work_id)
             path = self._path(key)
+            files.remove_leftovers(path)
             for _ in range(_RETRIES):
                 current = files.read(path)
                 before = self._state(current.meta, path.parent)
