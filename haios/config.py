@@ -260,16 +260,18 @@ def _validate(
     except ValidationError as exc:
         error = exc.errors()[0]
         keys = tuple(str(k) for k in error["loc"])
-        # the packaged defaults are valid, so blame the user's layer that set this key (or,
-        # for a check across keys, a key under it), an environment variable first
-        source = next(
-            (origin[keys[:n]] for n in range(len(keys), 0, -1) if keys[:n] in origin), None
-        ) or max(
-            (s for p, s in origin.items() if p[: len(keys)] == keys),
-            key=lambda s: s.startswith("environment variable"),
-            default=file,
-        )
+        source = _blame(keys, origin, file)
         raise ConfigError(f"{source}: {_describe(error, keys, _known_keys(model))}") from None
+
+
+def _blame(keys: tuple[str, ...], origin: dict[tuple[str, ...], str], file: str) -> str:
+    """Which user layer to name for an error at `keys` (the packaged defaults are valid)."""
+    for n in range(len(keys), 0, -1):  # the layer that set this key or a parent of it
+        if keys[:n] in origin:
+            return origin[keys[:n]]
+    # a check across keys: a layer that set a key under it, an environment variable first
+    below = [source for path, source in origin.items() if path[: len(keys)] == keys]
+    return max(below, key=lambda s: s.startswith("environment variable"), default=file)
 
 
 def load_config(project: Project, environ: Mapping[str, str] | None = None) -> Config:

@@ -178,22 +178,33 @@ def to_state(
         "node_history": _history(meta.get("node_history")),
         "queue_history": _queue_history(meta.get("queue_history")),
     }
-    legacy = {}
-    for key in KNOWN & meta.keys():
-        raw = jsonable(meta[key])
-        mine = jsonable(normal.get(key, raw))
-        if isinstance(mine, tuple | list):
-            mine = list(jsonable(list(mine)))
-        if key in ("node_history", "queue_history"):
-            mine = [{k: v for k, v in vars(e).items()} for e in normal[key]]
-        # `category` has no field of its own (it became `type`): always keep it under legacy
-        if key not in normal or (raw != mine and not (raw is None and mine in ([], None))):
-            legacy[key] = raw
     extra = {k: jsonable(v) for k, v in meta.items() if k not in KNOWN}
     docs = documents(folder) if with_documents else {}
     return WorkState(
-        **normal, path=str(folder / "WORK.md"), documents=docs, extra=extra, legacy=legacy
+        **normal,
+        path=str(folder / "WORK.md"),
+        documents=docs,
+        extra=extra,
+        legacy=_legacy(meta, normal),
     )
+
+
+def _legacy(meta: dict[str, Any], normal: dict[str, Any]) -> dict[str, Any]:
+    """Raw values of the known keys that normalising changed (`category` always: it became
+    `type` and has no field of its own)."""
+    legacy = {}
+    for key in KNOWN & meta.keys():
+        raw = jsonable(meta[key])
+        if key not in normal:
+            legacy[key] = raw
+            continue
+        mine = normal[key]
+        if key in ("node_history", "queue_history"):
+            mine = [vars(entry) for entry in mine]
+        mine = jsonable(mine)
+        if raw != mine and not (raw is None and mine in ([], None)):
+            legacy[key] = raw
+    return legacy
 
 
 def summary(state: WorkState, rel_path: str) -> dict[str, Any]:

@@ -133,9 +133,7 @@ class ItemStore:
     def _emit(self, event: Payload) -> None:
         emit(self, event)
 
-    def _edit(
-        self, work_id: str, change: Callable[[WorkState, dict[str, Any]], Changes | None]
-    ) -> tuple[WorkState, WorkState, bool]:
+    def _edit(self, work_id: str, change: Change) -> tuple[WorkState, WorkState, bool]:
         """Apply `change` under the item's lock: (before, after, whether anything was written)."""
         work_id = self.check_id(work_id)
         with self._lock(work_id):
@@ -179,7 +177,7 @@ class ItemStore:
     def _updated(
         self,
         work_id: str,
-        change: Callable[[WorkState, dict[str, Any]], Changes | None],
+        change: Change,
         what: str,
         detail: str,
     ) -> WorkState:
