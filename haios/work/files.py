@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import tempfile
 from contextlib import suppress
 from dataclasses import dataclass
@@ -19,10 +18,10 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from haios import fmtext
 from haios.errors import WorkFileError
 
 DELETE = object()
-_KEY_LINE = re.compile(r"^(?![#\s-])([^:\s][^:]*?)\s*:(?:\s|$)")
 _HANDLER = YAMLHandler()
 
 
@@ -57,12 +56,12 @@ def stamp_of(st: os.stat_result) -> Stamp:
 
 def split(text: str, path: Path) -> tuple[str, str, str]:
     """(opening line, frontmatter text, closing line + body) or WorkFileError."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].lstrip("\ufeff").rstrip() != "---":
+    parts = fmtext.split(text)
+    if parts is not None:
+        return parts
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    if first.rstrip() != "---":
         raise WorkFileError(str(path), "line 1: no frontmatter (the file must start with ---)")
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() == "---":
-            return lines[0], "".join(lines[1:index]), "".join(lines[index:])
     raise WorkFileError(str(path), "frontmatter is not closed (no second --- line)")
 
 
@@ -111,20 +110,6 @@ def dump_yaml(data: dict[str, Any]) -> str:
     return text
 
 
-def _blocks(fm_text: str) -> list[tuple[str | None, list[str]]]:
-    """Top-level key blocks in order; comment and blank lines form keyless blocks."""
-    blocks: list[tuple[str | None, list[str]]] = []
-    for line in fm_text.splitlines(keepends=True):
-        match = _KEY_LINE.match(line)
-        if match:
-            blocks.append((match.group(1).strip("'\""), [line]))
-        elif blocks and blocks[-1][0] is not None and line[:1] in (" ", "\t", "-"):
-            blocks[-1][1].append(line)
-        else:
-            blocks.append((None, [line]))
-    return blocks
-
-
 def patch(work: WorkFile, changes: dict[str, Any]) -> str:
     """The new file text: only the changed keys are rewritten, every other line is kept as is."""
     expected = {k: v for k, v in {**work.meta, **changes}.items() if v is not DELETE}
@@ -135,7 +120,7 @@ def patch(work: WorkFile, changes: dict[str, Any]) -> str:
 
     pending = dict(changes)
     out: list[str] = []
-    for key, lines in _blocks(work.fm_text):
+    for key, lines in fmtext.blocks(work.fm_text):
         if key is None or key not in pending:
             out.extend(lines)
             continue
