@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TIME_TARGETS = {"ready": 4.0, "list": 6.0}  # median wall time, × the floor's
-RSS_TARGET = 3.0  # peak RSS of every haios command, × the floor's
+TIME_TARGETS = {"ready": 4.0, "list": 6.0, "hook": 2.5}  # median wall time, × the floor's
+P95_TARGETS = {"hook": 3.5}  # 95th percentile wall time, × the floor's median
+RSS_TARGETS = {"hook": 2.0, "hook-other": 2.0}  # peak RSS, × the floor's; 3.0 for the rest
+RSS_TARGET = 3.0
 _WORD_TEXT = """add cache index journal hook guard cycle plan export parse report config queue
 session audit memory context retry lock schema docs claim release archive renumber migrate"""
 WORDS = _WORD_TEXT.split()
@@ -55,7 +57,16 @@ before the next release.
 
 """
 OPEN_NODES = ("backlog", "discovery", "plan", "implement")
-ORDER = ("floor", "ready", "list", "new", "edit", "cold")  # rows of the table, per size
+ORDER = (
+    "floor",
+    "hook",
+    "hook-other",
+    "ready",
+    "list",
+    "new",
+    "edit",
+    "cold",
+)  # rows of the table, per size
 
 
 class BenchError(Exception):
@@ -72,6 +83,7 @@ class Case:
     argv: list[str]
     cwd: Path
     prepare: Callable[[int], None] | None = None
+    stdin: Path | None = None  # fed to the command (hook payloads)
     times: list[float] = field(default_factory=list)  # ms
     rss: list[int] = field(default_factory=list)  # KiB
 
@@ -93,7 +105,7 @@ while line := sys.stdin.readline():
     if pid == 0:
         try:
             os.chdir(job["cwd"])
-            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+            os.dup2(os.open(job["in"], os.O_RDONLY), 0)
             os.dup2(out, 1)
             os.dup2(err, 2)
             os.execv(job["argv"][0], job["argv"])
@@ -122,10 +134,18 @@ class Launcher:
             text=True,
         )
 
-    def run(self, argv: Sequence[str], cwd: Path, keep: bool = False) -> tuple[float, int, str]:
+    def run(
+        self, argv: Sequence[str], cwd: Path, keep: bool = False, stdin: Path | None = None
+    ) -> tuple[float, int, str]:
         """(wall ms, peak RSS KiB, stdout if `keep`) of one call; BenchError if it fails."""
         out = str(self.out) if keep else os.devnull
-        job = {"argv": list(argv), "cwd": str(cwd), "out": out, "err": str(self.err)}
+        job = {
+            "argv": list(argv),
+            "cwd": str(cwd),
+            "out": out,
+            "err": str(self.err),
+            "in": str(stdin or os.devnull),
+        }
         assert self.proc.stdin and self.proc.stdout
         self.proc.stdin.write(json.dumps(job) + "\n")
         self.proc.stdin.flush()
@@ -267,6 +287,49 @@ def _hand_edit(paths: list[Path]) -> Callable[[int], None]:
     return edit
 
 
+# name -> (event, payload): what Claude Code sends, with {root} for the project folder
+HOOK_CALLS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "PreToolUse: Bash, no opinion": (
+        "PreToolUse",
+        "hook",
+        {"tool_name": "Bash", "tool_input": {"command": "python -m pytest -q", "timeout": 120000}},
+    ),
+    "PreToolUse: Write .env, deny": (
+        "PreToolUse",
+        "hook",
+        {"tool_name": "Write", "tool_input": {"file_path": "{root}/.env", "content": "K=v\n"}},
+    ),
+    "PostToolUse: Bash": (
+        "PostToolUse",
+        "hook-other",
+        {
+            "tool_name": "Bash",
+            "tool_input": {"command": "ls"},
+            "tool_response": {"stdout": "a\nb\n", "stderr": "", "interrupted": False},
+        },
+    ),
+    "UserPromptSubmit": ("UserPromptSubmit", "hook-other", {"prompt": "add a test for it"}),
+}
+
+
+def hook_cases(root: Path, haios: list[str]) -> list[Case]:
+    """`haios hook EVENT` with a payload on stdin, run in the project as Claude Code runs it."""
+    cases = []
+    for n, (label, (event, kind, fields)) in enumerate(HOOK_CALLS.items()):
+        payload = {
+            "session_id": "bench",
+            "transcript_path": "/dev/null",
+            "cwd": str(root),
+            "hook_event_name": event,
+            "permission_mode": "default",
+            **fields,
+        }
+        path = root.parent / f"hook-{n}.json"
+        path.write_text(json.dumps(payload).replace("{root}", str(root)), "utf-8")
+        cases.append(Case(f"hook {label}", kind, None, [*haios, "hook", event], root, stdin=path))
+    return cases
+
+
 def size_cases(root: Path, count: int, haios: list[str], edits: list[Path]) -> list[Case]:
     return [
         Case("haios work ready --json", "ready", count, [*haios, "work", "ready", "--json"], root),
@@ -300,7 +363,7 @@ def warm_up(cases: list[Case], launcher: Launcher) -> None:
     for case in cases:
         if case.prepare:
             case.prepare(-1)
-        _, _, out = launcher.run(case.argv, case.cwd, keep=True)
+        _, _, out = launcher.run(case.argv, case.cwd, keep=True, stdin=case.stdin)
         if case.kind == "list" and len(json.loads(out)["items"]) < (case.items or 0):
             raise BenchError(f"list shows fewer than {case.items} items")
 
@@ -312,7 +375,7 @@ def measure(cases: list[Case], runs: int, launcher: Launcher, log: Callable[[str
             case = cases[(run + k) % len(cases)]
             if case.prepare:
                 case.prepare(run)
-            wall, kib, _ = launcher.run(case.argv, case.cwd)
+            wall, kib, _ = launcher.run(case.argv, case.cwd, stdin=case.stdin)
             case.times.append(wall)
             case.rss.append(kib)
         log(f"  run {run + 1}/{runs}")
@@ -332,7 +395,10 @@ def summarise(case: Case, floor: Case) -> dict[str, Any]:
     ratio = median / statistics.median(floor.times)
     rss_ratio = peak / max(floor.rss)
     target = TIME_TARGETS.get(case.kind)
-    rss_target = None if case.kind == "floor" else RSS_TARGET
+    rss_target = None if case.kind == "floor" else RSS_TARGETS.get(case.kind, RSS_TARGET)
+    p95 = times[math.ceil(0.95 * len(times)) - 1]
+    p95_ratio = p95 / statistics.median(floor.times)
+    p95_target = P95_TARGETS.get(case.kind)
     return {
         "command": case.label,
         "kind": case.kind,
@@ -341,7 +407,10 @@ def summarise(case: Case, floor: Case) -> dict[str, Any]:
         "calls": len(times),
         "median_ms": round(median, 2),
         "min_ms": round(times[0], 2),
-        "p90_ms": round(times[math.ceil(0.9 * len(times)) - 1], 2),
+        "p95_ms": round(p95, 2),
+        "p95_ratio": round(p95_ratio, 2),
+        "p95_target_ratio": p95_target,
+        "p95_verdict": _verdict(p95_ratio, p95_target),
         "ratio": round(ratio, 2),
         "target_ratio": target,
         "verdict": _verdict(ratio, target),
@@ -359,18 +428,21 @@ def _target(ratio: float | None, verdict: str | None) -> str:
 def _row(r: dict[str, Any]) -> str:
     once = r["calls"] == 1
     items = format(r["items"], ",") if r["items"] else "-"
-    low, p90 = ("-", "-") if once else (f"{r['min_ms']:.1f}", f"{r['p90_ms']:.1f}")
+    low, p95 = ("-", "-") if once else (f"{r['min_ms']:.1f}", f"{r['p95_ms']:.1f}")
+    p95_note = ""
+    if r["p95_target_ratio"] is not None:
+        p95_note = f"  (p95 {r['p95_ratio']:.2f}×, ≤{r['p95_target_ratio']:g}× {r['p95_verdict']})"
     return (
-        f"{r['command']:<34}{items:>7}{r['median_ms']:>9.1f}{low:>8}{p90:>8}"
+        f"{r['command']:<34}{items:>7}{r['median_ms']:>9.1f}{low:>8}{p95:>8}"
         f"{r['ratio']:>8.2f}  {_target(r['target_ratio'], r['verdict']):<11}"
         f"{r['peak_rss_kib'] / 1024:>7.1f} MB{r['rss_ratio']:>8.2f}  "
-        f"{_target(r['rss_target_ratio'], r['rss_verdict'])}"
+        f"{_target(r['rss_target_ratio'], r['rss_verdict'])}{p95_note}"
     ).rstrip()
 
 
 def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     head = (
-        f"{'command':<34}{'items':>7}{'median':>9}{'min':>8}{'p90':>8}{'×floor':>8}  {'target':<11}"
+        f"{'command':<34}{'items':>7}{'median':>9}{'min':>8}{'p95':>8}{'×floor':>8}  {'target':<11}"
         f"{'peak RSS':>10}{'×floor':>8}  target"
     )
     lines = [
@@ -410,9 +482,9 @@ def bench(args: argparse.Namespace, tmp: Path, log: Callable[[str], None]) -> di
     started, load_before = time.monotonic(), os.getloadavg()[0]
     # pip compiles bytecode at install time; a checkout run under PYTHONDONTWRITEBYTECODE would
     # otherwise recompile haios in every timed call and measure the compiler, not haios.
-    import haios
+    import haios as package
 
-    compileall.compile_dir(Path(haios.__file__).parent, quiet=1)
+    compileall.compile_dir(Path(package.__file__).parent, quiet=1)
     env = {k: v for k, v in os.environ.items() if not k.startswith("HAIOS_")}
     haios, how = haios_command()
     floor = Case(
@@ -426,6 +498,8 @@ def bench(args: argparse.Namespace, tmp: Path, log: Callable[[str], None]) -> di
             root = tmp / f"p{count}"
             per_size = size_cases(root, count, haios, make_project(root, count, haios, launcher))
             colds.append(cold_and_check(per_size[0], launcher, log))
+            if count == args.sizes[0]:
+                per_size = hook_cases(root, haios) + per_size
             warm_up(per_size, launcher)
             cases += per_size
         warm_up([floor], launcher)

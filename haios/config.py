@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -16,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from haios.errors import ConfigError
-from haios.project import CONFIG_FILES, Project
+from haios.project import CONFIG_FILES, Project, packaged_defaults
 
 ENV_PREFIX = "HAIOS_"
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -150,27 +149,107 @@ class NodeBindings(_Strict):
         return self
 
 
+Action = Literal["deny", "ask", "none"]
+
+
+class Guards(_Strict):
+    """How the hook guards behave when they cannot decide."""
+
+    on_error: Literal["deny", "allow"] = Field(
+        "deny", description="A guard that crashes or overruns: block the call, or let it run."
+    )
+    deadline_ms: int = Field(
+        2000, ge=50, le=60000, description="A PreToolUse decision slower than this is a deny."
+    )
+
+
+class GovernanceToggles(_Strict):
+    """`governance-toggles.yaml`: switches that change how governance behaves."""
+
+    guards: Guards = Guards()
+
+
+class PathGovernance(_Strict):
+    """Secrets, `.git/` and paths outside the project, for every file tool."""
+
+    enabled: bool = True
+    secrets: tuple[str, ...] = Field(
+        (
+            ".env",
+            ".env.*",
+            "*.pem",
+            "*.key",
+            "*.p12",
+            "*.pfx",
+            "id_rsa*",
+            "id_dsa*",
+            "id_ecdsa*",
+            "id_ed25519*",
+            ".netrc",
+            ".pgpass",
+            "~/.ssh/**",
+            "~/.aws/**",
+            "~/.gnupg/**",
+            "~/.config/gcloud/**",
+        ),
+        description="Globs of secret files: a bare name matches the file name anywhere.",
+    )
+    not_secrets: tuple[str, ...] = (".env.example", ".env.sample", ".env.template")
+    outside_allowed: tuple[str, ...] = Field(
+        ("/tmp/**",), description="Globs outside the project that tools may use freely."
+    )
+    on_secret: Action = "deny"
+    on_git_write: Action = "deny"
+    on_outside_read: Action = "ask"
+    on_outside_write: Action = "deny"
+
+
+class SingleWriter(_Strict):
+    """Agents change WorkEngine's WORK.md keys only through `haios work …`."""
+
+    enabled: bool = True
+    keys: tuple[str, ...] = (
+        "id",
+        "status",
+        "current_node",
+        "node_history",
+        "queue_position",
+        "queue_history",
+        "owner",
+        "blocked_by",
+        "blocks",
+        "closed",
+        "closed_reason",
+        "created",
+        "cycle_phase",
+        "memory_refs",
+    )
+
+
+class HookHandlers(_Strict):
+    """`hook-handlers.yaml`: which hook handlers run, and their settings."""
+
+    path_governance: PathGovernance = PathGovernance()
+    single_writer: SingleWriter = SingleWriter()
+
+
 class Config(_Strict):
     """The effective configuration, one object passed down from the edge."""
 
     haios: HaiosFile
     node_bindings: NodeBindings
+    governance_toggles: GovernanceToggles
+    hook_handlers: HookHandlers
 
 
 # file name -> field of Config
-_FIELDS = {"haios.yaml": "haios", "node-bindings.yaml": "node_bindings"}
+_FIELDS = {
+    "haios.yaml": "haios",
+    "node-bindings.yaml": "node_bindings",
+    "governance-toggles.yaml": "governance_toggles",
+    "hook-handlers.yaml": "hook_handlers",
+}
 assert set(_FIELDS) == set(CONFIG_FILES)
-
-
-def packaged_defaults() -> Path:
-    """The folder of packaged default YAML files (inside the wheel, or config/ in a checkout)."""
-    installed = Path(str(resources.files("haios") / "_defaults"))
-    if installed.is_dir():
-        return installed
-    checkout = Path(str(resources.files("haios"))).parent / "config"
-    if checkout.is_dir():
-        return checkout
-    raise ConfigError(f"{installed}: packaged defaults are missing; reinstall haios")
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40}
@@ -41,3 +42,25 @@ def log(level: str, event: str, **fields: Any) -> None:
     """Write one log line on stderr if `level` is enabled."""
     if LEVELS[level] >= _state["level"]:
         getattr(_logger(), level)(event, **fields)
+
+
+def write_traceback(exc: BaseException, state_dir: str | os.PathLike[str] | None) -> Path | None:
+    """Append `exc`'s traceback to haios-error.log in `state_dir` (else the temp folder).
+
+    Only the command line and the traceback: never the environment, which holds API keys.
+    """
+    import tempfile
+    import traceback
+
+    from haios import __version__
+
+    folder = Path(state_dir if state_dir is not None else tempfile.gettempdir())
+    log = folder / "haios-error.log"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"--- haios {__version__} {' '.join(sys.argv[1:])[:500]}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return log

@@ -1,33 +1,36 @@
 """Where a governed project keeps things, and the compiled config that fast readers use.
 
-Import-light on purpose: the read path (`haios work list/ready`, hooks) comes through here and
-must not pay for pydantic or YAML. The full loader lives in `haios.config` and runs only when the
-compiled cache is missing or stale.
+Import-light on purpose: the read path (`haios work list/ready`) and every hook call come through
+here. The string-level functions (`locate`, `compiled`) need nothing but `os` and `json`, so the
+hook does not even load pathlib; `Project` gives the same places as Paths to everything else.
+The full config loader lives in `haios.config` and runs only when the compiled cache is stale.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import haios
 from haios import __version__
-from haios.errors import ProjectNotFound
+from haios.errors import ConfigError, ProjectNotFound
 
-HAIOS_DIR = Path(".claude") / "haios"
-CONFIG_FILES = (
-    "haios.yaml",
-    "node-bindings.yaml",
-)
+if TYPE_CHECKING:
+    from pathlib import Path
+
+HAIOS_DIR = ".claude/haios"
+CONFIG_FILES = ("haios.yaml", "node-bindings.yaml", "governance-toggles.yaml", "hook-handlers.yaml")
 
 
 class Project:
     """The folders of one governed repository. The state folder is fixed: config lives beside it."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.haios_dir = root / HAIOS_DIR
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        from pathlib import Path
+
+        self.root = Path(root)
+        self.haios_dir = self.root / HAIOS_DIR
         self.config_dir = self.haios_dir / "config"
         self.state_dir = self.haios_dir / "state"
 
@@ -44,14 +47,41 @@ class Project:
         return self.state_dir / name
 
 
+def defaults_dir() -> str:
+    """The folder of packaged default files: haios/_defaults in the wheel, config/ in a checkout."""
+    package = os.path.dirname(haios.__file__)
+    for folder in (os.path.join(package, "_defaults"), os.path.join(package, "..", "config")):
+        if os.path.isdir(folder):
+            return os.path.normpath(folder)
+    raise ConfigError(f"{package}/_defaults: packaged defaults are missing; reinstall haios")
+
+
+def packaged_defaults() -> Path:
+    from pathlib import Path
+
+    return Path(defaults_dir())
+
+
+def locate(start: str | os.PathLike[str] | None = None) -> str | None:
+    """The root of the project around `start` (or CLAUDE_PROJECT_DIR, or the cwd), or None."""
+    folder = os.path.realpath(start or os.environ.get("CLAUDE_PROJECT_DIR") or os.getcwd())
+    while True:
+        if os.path.isdir(os.path.join(folder, HAIOS_DIR)):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
 def find_project(
     start: str | os.PathLike[str] | None = None, *, must_exist: bool = True
 ) -> Project:
     """The project around `start` (or `CLAUDE_PROJECT_DIR`, or the cwd): nearest `.claude/haios`."""
-    origin = Path(start or os.environ.get("CLAUDE_PROJECT_DIR") or os.getcwd()).resolve()
-    for folder in (origin, *origin.parents):
-        if (folder / HAIOS_DIR).is_dir():
-            return Project(folder)
+    root = locate(start)
+    if root is not None:
+        return Project(root)
+    origin = os.path.realpath(start or os.environ.get("CLAUDE_PROJECT_DIR") or os.getcwd())
     if must_exist:
         raise ProjectNotFound(
             f"{origin}: not a haios project (no {HAIOS_DIR} here or above); run `haios init` first"
@@ -59,35 +89,47 @@ def find_project(
     return Project(origin)
 
 
-def _fingerprint(project: Project) -> dict[str, Any]:
+def _fingerprint(root: str) -> dict[str, Any]:
     sources: dict[str, list[int]] = {}
-    for name in CONFIG_FILES:
-        try:
-            st = os.stat(project.config_dir / name)
-        except FileNotFoundError:
-            continue
-        sources[name] = [st.st_mtime_ns, st.st_size]
+    for folder in (defaults_dir(), os.path.join(root, HAIOS_DIR, "config")):
+        for name in CONFIG_FILES:
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                continue
+            sources[path] = [st.st_mtime_ns, st.st_size]
     env = {k: v for k, v in os.environ.items() if k.startswith("HAIOS_") and "__" in k}
     return {"version": __version__, "sources": sources, "env": env}
 
 
-def compiled_config(project: Project) -> dict[str, Any]:
-    """The effective config as plain JSON data, rebuilt by `haios.config` when a source changed."""
-    fingerprint = _fingerprint(project)
-    cache = project.state_dir / "config.json"
+def compiled(root: str) -> dict[str, Any]:
+    """The effective config of the project at `root` as plain JSON data, rebuilt by
+    `haios.config` when a source changed (the only time YAML and pydantic are loaded)."""
+    fingerprint = _fingerprint(root)
+    state = os.path.join(root, HAIOS_DIR, "state")
+    cache = os.path.join(state, "config.json")
     try:
-        cached = json.loads(cache.read_text(encoding="utf-8"))
+        with open(cache, encoding="utf-8") as fh:
+            cached = json.load(fh)
         if cached.get("fingerprint") == fingerprint:
             return dict(cached["config"])
     except (OSError, ValueError, AttributeError):
         pass
     from haios.config import load_config
 
-    data = load_config(project).model_dump(mode="json")
+    data = load_config(Project(root)).model_dump(mode="json")
     try:
-        tmp = project.state_path(f".config.json.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"fingerprint": fingerprint, "config": data}), encoding="utf-8")
+        os.makedirs(state, exist_ok=True)
+        tmp = os.path.join(state, f".config.json.{os.getpid()}.tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"fingerprint": fingerprint, "config": data}, fh)
         os.replace(tmp, cache)
     except OSError:
         pass  # a read-only state folder only costs speed, never correctness
     return data
+
+
+def compiled_config(project: Project) -> dict[str, Any]:
+    """`compiled()` for a Project."""
+    return compiled(str(project.root))

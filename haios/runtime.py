@@ -10,7 +10,8 @@ from types import TracebackType
 
 from haios.config import Config, load_config
 from haios.events import SIGNALS
-from haios.governance import GovernanceLayer, Journal
+from haios.governance.journal import Journal
+from haios.governance.layer import GovernanceLayer
 from haios.project import Project, compiled_config
 from haios.work.engine import WorkEngine
 

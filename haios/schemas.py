@@ -24,6 +24,8 @@ CONTRACTS: dict[str, tuple[int, type[BaseModel]]] = {
     "checkpoint-frontmatter": (checkpoint.VERSION, checkpoint.CheckpointFrontmatter),
     "config-haios": (CONFIG_VERSION, config.HaiosFile),
     "config-node-bindings": (CONFIG_VERSION, config.NodeBindings),
+    "config-governance-toggles": (CONFIG_VERSION, config.GovernanceToggles),
+    "config-hook-handlers": (CONFIG_VERSION, config.HookHandlers),
 }
 
 

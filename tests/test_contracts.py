@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from haios.config import packaged_defaults
+from haios.project import packaged_defaults
 from haios.runtime import Runtime
 from haios.schemas import CONTRACTS, path_for, render, write_all
 from haios.work import files
@@ -73,7 +73,12 @@ def test_legacy_checkpoints_fit_the_contract(path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("file", "name"),
-    [("haios.yaml", "config-haios"), ("node-bindings.yaml", "config-node-bindings")],
+    [
+        ("haios.yaml", "config-haios"),
+        ("node-bindings.yaml", "config-node-bindings"),
+        ("governance-toggles.yaml", "config-governance-toggles"),
+        ("hook-handlers.yaml", "config-hook-handlers"),
+    ],
 )
 def test_packaged_config_fits_the_contract(file: str, name: str) -> None:
     data = yaml.safe_load((packaged_defaults() / file).read_text("utf-8"))

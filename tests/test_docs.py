@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from haios.cli.main import build_parser
+from haios.cli.parser import build_parser
 from haios.config import Config
 from haios.project import CONFIG_FILES
 

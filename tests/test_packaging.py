@@ -25,7 +25,7 @@ def test_wheel_ships_the_packaged_defaults(tmp_path: Path) -> None:
     for name in ("haios.yaml", "node-bindings.yaml", "work-template.md", "overrides.yaml"):
         assert f"haios/_defaults/{name}" in names
     found = subprocess.run(
-        [sys.executable, "-c", "from haios.config import packaged_defaults as p; print(p())"],
+        [sys.executable, "-c", "from haios.project import packaged_defaults as p; print(p())"],
         env={"PYTHONPATH": str(tmp_path / "site")},
         cwd=tmp_path,
         capture_output=True,

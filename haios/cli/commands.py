@@ -159,8 +159,28 @@ TOP: Commands = {
         (arg("--dir", help="run in this (empty or new) folder and keep it"),),
         False,
     ),
+    "hook": (
+        "hook:from_args",
+        "Answer one Claude Code hook call (payload on stdin); registered in settings.json.",
+        (arg("event", help="the hook event, e.g. PreToolUse"),),
+        False,
+    ),
+}
+POLICY: Commands = {
+    "check": (
+        "policy:check",
+        "Show what the hook policy would decide for a tool call, and which handler decides.",
+        (
+            arg("payload", nargs="?", help="a hook payload file (JSON), as Claude Code sends it"),
+            arg("--write", metavar="PATH", help="a Write of this file"),
+            arg("--read", metavar="PATH", help="a Read of this file"),
+            arg("--bash", metavar="CMD", help="a Bash call of this command"),
+        ),
+        True,
+    ),
 }
 GROUPS = {
     "work": ("Work items: create, list, move, claim, close.", WORK),
     "audit": ("The hash-chained audit journal.", AUDIT),
+    "policy": ("The hook policy: what it decides, and why.", POLICY),
 }

@@ -12,13 +12,13 @@ from haios.cli.output import print_json
 from haios.errors import HaiosError
 from haios.project import HAIOS_DIR, Project, find_project
 
-GITIGNORE_LINE = f"/{HAIOS_DIR.as_posix()}/state/"
+GITIGNORE_LINE = f"/{HAIOS_DIR}/state/"
 
 
 def scaffold(project: Project) -> list[str]:
     """Create haios' own folders, the commented overrides file and the .gitignore line when
     missing; return what was created. Never overwrites."""
-    from haios.config import packaged_defaults
+    from haios.project import packaged_defaults
 
     created = _folders(project, (project.config_dir, project.state_dir))
     override = project.config_dir / "haios.yaml"

@@ -1,5 +1,4 @@
-"""GovernanceLayer: policy decisions, transition rules and the audit journal. Passive: it answers
-calls and reacts to events; it never initiates."""
+"""The GovernanceLayer object the runtime wires: lifecycle rules and the journal receiver."""
 
 from __future__ import annotations
 
@@ -8,8 +7,6 @@ from haios.errors import InvalidTransition
 from haios.events import Payload, payload_dict
 from haios.governance.journal import Journal
 from haios.log import log
-
-__all__ = ["GovernanceLayer", "Journal"]
 
 
 class GovernanceLayer:

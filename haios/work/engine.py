@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from string import Template
 from typing import Any
 
-from haios.config import PRIORITIES, packaged_defaults
+from haios.config import PRIORITIES
 from haios.contracts import WorkState
 from haios.errors import InvalidTransition, UsageError, WorkConflict
 from haios.events import NodeTransitioned, WorkClosed, WorkCreated, WorkUpdated
+from haios.project import packaged_defaults
 from haios.work import files, ids
 from haios.work.links import Links
 from haios.work.store import Changes, closed_entry, now
