@@ -23,12 +23,12 @@ def _decision(action: str, reason: str, handler: str) -> Decision | None:
     return None if action == "none" else Decision(action, reason, handler)
 
 
-def _target(event: HookEvent) -> str | None:
+def _target(event: HookEvent, root: str) -> str | None:
     """The real path a file tool acts on (symlinks resolved), or None."""
     raw = next((event.tool_input[k] for k in _PATH_KEYS if event.tool_input.get(k)), None)
     if not isinstance(raw, str):
         return None
-    return os.path.realpath(os.path.join(event.cwd or "/", os.path.expanduser(raw)))
+    return os.path.realpath(os.path.join(event.cwd or root, os.path.expanduser(raw)))
 
 
 def _matches(path: str, globs: tuple[str, ...] | list[str]) -> str | None:
@@ -46,7 +46,7 @@ def path_governance(event: HookEvent, context: Context) -> Decision | None:
     writing = event.tool_name in WRITERS
     if not writing and event.tool_name not in READERS:
         return None
-    path = _target(event)
+    path = _target(event, context.root)
     if path is None:
         return None
     s: Mapping[str, Any] = context.settings
@@ -111,7 +111,7 @@ def single_writer(event: HookEvent, context: Context) -> Decision | None:
     """An agent's edit of a WORK.md may change its body, never the keys WorkEngine keeps."""
     if event.tool_name not in ("Write", "Edit", "MultiEdit"):
         return None
-    path = _target(event)
+    path = _target(event, context.root)
     work = os.path.realpath(os.path.join(context.root, context.work_dir))
     parts = os.path.relpath(path, work).split(os.sep) if path else []
     if len(parts) != 3 or parts[0] not in ("active", "archive") or parts[2] != "WORK.md":
