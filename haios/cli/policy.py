@@ -22,9 +22,14 @@ def _payload(args: argparse.Namespace, root: str) -> dict[str, Any]:
     if args.payload:
         try:
             with open(args.payload, encoding="utf-8") as fh:
-                data: dict[str, Any] = json.load(fh)
+                data = json.load(fh)
         except (OSError, ValueError) as exc:
             raise UsageError(f"{args.payload}: not a readable JSON payload ({exc})") from None
+        if not isinstance(data, dict):
+            kind = type(data).__name__
+            raise UsageError(
+                f"not a hook payload: {args.payload} holds a JSON {kind}, not an object"
+            )
         return data
     tool, key, value = (
         ("Write", "file_path", args.write)

@@ -32,11 +32,16 @@ def _target(event: HookEvent, root: str) -> str | None:
 
 
 def _matches(path: str, globs: tuple[str, ...] | list[str]) -> str | None:
-    """The first glob `path` matches: a bare name matches the file name, others the full path."""
+    """The first glob `path` matches: a bare name matches the file name, others the full path
+    (resolved like the path itself; `dir/**` covers `dir` too)."""
     name = os.path.basename(path)
     for glob in globs:
-        full = glob.startswith(("/", "~"))
-        if fnmatchcase(path if full else name, os.path.expanduser(glob) if full else glob):
+        if not glob.startswith(("/", "~")):
+            if fnmatchcase(name, glob):
+                return glob
+            continue
+        full = os.path.realpath(os.path.expanduser(glob))
+        if fnmatchcase(path, full) or (full.endswith("/**") and path == full[:-3]):
             return glob
     return None
 
@@ -118,7 +123,7 @@ def single_writer(event: HookEvent, context: Context) -> Decision | None:
         return None
     assert path is not None
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8", errors="replace") as fh:
             current: str | None = fh.read()
     except FileNotFoundError:
         current = None
@@ -127,7 +132,7 @@ def single_writer(event: HookEvent, context: Context) -> Decision | None:
         return None
     before, after = fmtext.key_texts(current or "") or {}, fmtext.key_texts(new) or {}
     work_id = parts[1]
-    if current is None and after:
+    if current is None:
         reason = f'create work items with `haios work new "TITLE"`, not by writing {parts[2]}'
     elif before and not after:
         reason = (

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 # Events where a failure to decide must block the call (Claude Code itself fails open).
 GUARD_EVENTS = frozenset({"PreToolUse"})
+TOOL_EVENTS = frozenset({"PreToolUse", "PostToolUse", "PostToolUseFailure", "PermissionRequest"})
 
 
 class HookEvent(NamedTuple):
@@ -49,9 +50,11 @@ def normalise(event_name: str, payload: object) -> HookEvent:
     """A HookEvent from Claude Code's stdin object; ValueError when it is not one."""
     if not isinstance(payload, dict):
         raise ValueError(f"the hook input should be a JSON object, not {type(payload).__name__}")
-    tool_input = payload.get("tool_input") or {}
+    tool_input = payload.get("tool_input", {})
     if not isinstance(tool_input, dict):
         raise ValueError(f"tool_input should be an object, not {type(tool_input).__name__}")
+    if event_name in TOOL_EVENTS and not (payload.get("tool_name") and "tool_input" in payload):
+        raise ValueError(f"a {event_name} call needs a tool_name and a tool_input")
     return HookEvent(
         event=event_name,
         session_id=_text(payload, "session_id"),
