@@ -94,7 +94,6 @@ class Index:
         db = sqlite3.connect(db_path, timeout=30, isolation_level=None)
         try:
             db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA mmap_size = 268435456")  # reads without a syscall per page
             if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 self.db = db
                 self._create()
