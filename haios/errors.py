@@ -50,7 +50,3 @@ class WorkFileError(HaiosError):
         super().__init__(f"{path}: {detail}")
         self.path = path
         self.detail = detail
-
-
-class JournalError(HaiosError):
-    """The audit journal is broken at a given line."""
