@@ -226,11 +226,114 @@ class SingleWriter(_Strict):
     )
 
 
+class Switch(_Strict):
+    """A handler with no settings but its switch."""
+
+    enabled: bool = True
+
+
+class ScopeGuard(_Strict):
+    """Writes outside the `scope:` globs of the item the session holds."""
+
+    enabled: bool = True
+    on_outside: Action = "ask"
+
+
+class DestructiveCommand(_Strict):
+    """Bash commands that destroy what cannot be restored."""
+
+    enabled: bool = True
+    protected_branches: tuple[str, ...] = Field(
+        ("main", "master"), description="Branches no push may force or delete (globs)."
+    )
+    on_delete: Action = "deny"
+    on_force_push: Action = "deny"
+    on_discard: Action = "ask"
+    on_chmod: Action = "deny"
+    on_pipe_to_shell: Action = "ask"
+    on_disk: Action = "deny"
+    on_unknown: Action = "ask"
+
+
+class SqlBlocking(_Strict):
+    """Destructive SQL through sqlite3, psql, mysql, mariadb and duckdb command lines."""
+
+    enabled: bool = True
+    on_destructive: Action = "deny"
+
+
+class PowershellBlocking(_Strict):
+    """PowerShell started from Bash, where no Bash rule can follow it."""
+
+    enabled: bool = True
+    on_powershell: Action = "deny"
+
+
 class HookHandlers(_Strict):
     """`hook-handlers.yaml`: which hook handlers run, and their settings."""
 
     path_governance: PathGovernance = PathGovernance()
     single_writer: SingleWriter = SingleWriter()
+    destructive_command: DestructiveCommand = DestructiveCommand()
+    sql_blocking: SqlBlocking = SqlBlocking()
+    powershell_blocking: PowershellBlocking = PowershellBlocking()
+    activity_matrix: Switch = Switch()
+    scope_guard: ScopeGuard = ScopeGuard()
+    session_brief: Switch = Switch()
+    date_time_inject: Switch = Switch()
+    context_percentage: Switch = Switch()
+    slim_status_refresh: Switch = Switch()
+    vitals_inject: Switch = Switch()
+    checkpoint_reminder: Switch = Switch()
+    error_capture: Switch = Switch()
+    template_validation: Switch = Switch()
+    artifact_refresh: Switch = Switch()
+    cascade_trigger: Switch = Switch()
+
+
+class ContextThresholds(_Strict):
+    window_tokens: int = Field(200_000, ge=1000)
+    warn_left_pct: int = Field(20, ge=0, le=100)
+    checkpoint_left_pct: int = Field(15, ge=0, le=100)
+    stop_left_pct: int = Field(10, ge=0, le=100)
+
+
+class PromptThresholds(_Strict):
+    max_chars: int = Field(300, ge=0)
+
+
+class HookThresholds(_Strict):
+    latency_budget_ms: int = Field(250, ge=1)
+
+
+class Thresholds(_Strict):
+    """`thresholds.yaml`: the numbers the hooks act on."""
+
+    context: ContextThresholds = ContextThresholds()
+    prompt: PromptThresholds = PromptThresholds()
+    hooks: HookThresholds = HookThresholds()
+
+
+Verdict = Literal["allow", "warn", "ask", "deny"]
+
+
+class ActivityMatrix(_Strict):
+    """`activity-matrix.yaml`: what each tool primitive may do in each cycle phase."""
+
+    primitives: dict[str, tuple[str, ...]] = {}
+    write_exempt: tuple[str, ...] = ()
+    phases: dict[str, dict[str, Verdict]] = {}
+
+    @model_validator(mode="after")
+    def _known_primitives(self) -> ActivityMatrix:
+        for phase, rules in self.phases.items():
+            unknown = sorted(set(rules) - set(self.primitives))
+            if unknown:
+                raise ValueError(
+                    f"phases.{phase} names unknown primitives {unknown}; "
+                    f"known: {', '.join(sorted(self.primitives))}"
+                )
+        return self
 
 
 class Config(_Strict):
@@ -240,6 +343,8 @@ class Config(_Strict):
     node_bindings: NodeBindings
     governance_toggles: GovernanceToggles
     hook_handlers: HookHandlers
+    thresholds: Thresholds
+    activity_matrix: ActivityMatrix
 
 
 # file name -> field of Config
@@ -248,6 +353,8 @@ _FIELDS = {
     "node-bindings.yaml": "node_bindings",
     "governance-toggles.yaml": "governance_toggles",
     "hook-handlers.yaml": "hook_handlers",
+    "thresholds.yaml": "thresholds",
+    "activity-matrix.yaml": "activity_matrix",
 }
 assert set(_FIELDS) == set(CONFIG_FILES)
 
@@ -289,18 +396,24 @@ def _overlay(
             origin[path] = source
 
 
-def _env_layers(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-    """HAIOS_SECTION__KEY=value sets haios.yaml `section.key` (value parsed as YAML)."""
-    layers: dict[str, dict[str, Any]] = {}
+def _env_layers(environ: Mapping[str, str]) -> dict[str, dict[str, dict[str, Any]]]:
+    """file name -> {variable: layer}. HAIOS_SECTION__KEY=value sets haios.yaml `section.key`;
+    a first part naming another file (HAIOS_THRESHOLDS__CONTEXT__WARN_LEFT_PCT) sets a key
+    of that file. Values are parsed as YAML."""
+    files = {name.removesuffix(".yaml").replace("-", "_"): name for name in _FIELDS}
+    layers: dict[str, dict[str, dict[str, Any]]] = {}
     for name, raw in sorted(environ.items()):
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue
         keys = [k.lower() for k in name[len(ENV_PREFIX) :].split("__")]
+        target = files.get(keys[0], "haios.yaml") if len(keys) > 2 else "haios.yaml"
+        if target != "haios.yaml":
+            keys = keys[1:]
         try:
             value = yaml.safe_load(raw) if raw.strip() else ""
         except yaml.YAMLError:
             value = raw
-        node = layers.setdefault(name, {})
+        node = layers.setdefault(target, {}).setdefault(name, {})
         for key in keys[:-1]:
             node = node.setdefault(key, {})
         node[keys[-1]] = value
@@ -365,9 +478,8 @@ def load_config(project: Project, environ: Mapping[str, str] | None = None) -> C
         override = project.config_dir / name
         if override.is_file():
             _overlay(data, _read_yaml(override), str(override), origin)
-        if name == "haios.yaml":
-            for var, layer in env.items():
-                _overlay(data, layer, f"environment variable {var}", origin)
+        for var, layer in env.get(name, {}).items():
+            _overlay(data, layer, f"environment variable {var}", origin)
         model = Config.model_fields[field].annotation
         assert isinstance(model, type) and issubclass(model, BaseModel)
         parts[field] = _validate(model, data, str(override), origin)

@@ -20,7 +20,15 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 HAIOS_DIR = ".claude/haios"
-CONFIG_FILES = ("haios.yaml", "node-bindings.yaml", "governance-toggles.yaml", "hook-handlers.yaml")
+WORK_CACHE = "work-cache.json"  # state/: claimed and ready items, for the hooks
+CONFIG_FILES = (
+    "haios.yaml",
+    "node-bindings.yaml",
+    "governance-toggles.yaml",
+    "hook-handlers.yaml",
+    "thresholds.yaml",
+    "activity-matrix.yaml",
+)
 
 
 class Project:

@@ -18,14 +18,15 @@ from haios import config
 from haios.context import checkpoint
 from haios.work import schema as work_schema
 
-CONFIG_VERSION = 1
 CONTRACTS: dict[str, tuple[int, type[BaseModel]]] = {
     "work-frontmatter": (work_schema.VERSION, work_schema.WorkFrontmatter),
     "checkpoint-frontmatter": (checkpoint.VERSION, checkpoint.CheckpointFrontmatter),
-    "config-haios": (CONFIG_VERSION, config.HaiosFile),
-    "config-node-bindings": (CONFIG_VERSION, config.NodeBindings),
-    "config-governance-toggles": (CONFIG_VERSION, config.GovernanceToggles),
-    "config-hook-handlers": (CONFIG_VERSION, config.HookHandlers),
+    "config-haios": (1, config.HaiosFile),
+    "config-node-bindings": (1, config.NodeBindings),
+    "config-governance-toggles": (1, config.GovernanceToggles),
+    "config-hook-handlers": (2, config.HookHandlers),  # 2: Bash guards, session handlers
+    "config-thresholds": (1, config.Thresholds),
+    "config-activity-matrix": (1, config.ActivityMatrix),
 }
 
 

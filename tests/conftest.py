@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from haios.cli import install
 from haios.cli.setup import scaffold, work_folders
 from haios.project import Project
 from haios.runtime import Runtime, build
@@ -42,6 +43,8 @@ def project(tmp_path: Path) -> Project:
     project = Project(root)
     scaffold(project)
     work_folders(project, "docs/work")
+    settings = root / ".claude" / "settings.json"
+    install.write(settings, {}, install.merged({}))  # as `haios init` registers the hooks
     return project
 
 

@@ -17,7 +17,7 @@ from haios.work import files
 
 ROW_KEYS = {
     "id", "title", "type", "status", "node", "queue", "priority", "owner", "created",
-    "blocked_by", "path",
+    "blocked_by", "phase", "scope", "path",
 }  # fmt: skip
 SHOW_KEYS = {
     "id", "title", "type", "status", "priority", "current_node", "queue_position", "cycle_phase",
@@ -146,6 +146,8 @@ def test_list_json(haios: Any, three: Runtime, project: Project) -> None:
         "priority": "high",
         "owner": "alice",
         "blocked_by": [],
+        "phase": None,
+        "scope": [],
         "path": rel(project, "WORK-002"),
     }
     assert doc["items"][2]["blocked_by"] == ["WORK-001"]
@@ -578,7 +580,7 @@ def test_doctor_on_a_clean_project(haios: Any, rt: Runtime) -> None:
     rt.work.create("fine")
     assert ok(haios("doctor")).out == (
         "ok       config\nok       state folder writable\nok       journal\nok       work items\n"
-        "all checks passed\n"
+        "ok       hook registration\nall checks passed\n"
     )
     doc = ok(haios("doctor", "--json")).json()
     assert doc["ok"] is True
@@ -587,6 +589,7 @@ def test_doctor_on_a_clean_project(haios: Any, rt: Runtime) -> None:
         ("state folder writable", True, []),
         ("journal", True, []),
         ("work items", True, []),
+        ("hook registration", True, []),
     ]
 
 
@@ -675,6 +678,7 @@ def test_init_is_idempotent(haios: Any, tmp_path: Path) -> None:
         "  + .gitignore (+ /.claude/haios/state/)\n"
         "  + docs/work/active/\n"
         "  + docs/work/archive/\n"
+        "  + .claude/settings.json (+ haios hooks)\n"
     )
     assert (repo / ".gitignore").read_text() == "node_modules/\n*.pyc\n/.claude/haios/state/\n"
     before = tree(repo)
@@ -695,7 +699,12 @@ def test_init_keeps_an_existing_override_and_restores_missing_folders(
     (repo / ".claude/haios/config/haios.yaml").write_text("work:\n  id_prefix: T-\n")
     (repo / ".gitignore").write_text("/.claude/haios/state/\n")
     doc = ok(haios("init", str(repo), "--json")).json()
-    assert doc["created"] == [".claude/haios/state/", "docs/work/active/", "docs/work/archive/"]
+    assert doc["created"] == [
+        ".claude/haios/state/",
+        "docs/work/active/",
+        "docs/work/archive/",
+        ".claude/settings.json (+ haios hooks)",
+    ]
     assert (repo / ".claude/haios/config/haios.yaml").read_text() == "work:\n  id_prefix: T-\n"
     assert (repo / ".gitignore").read_text() == "/.claude/haios/state/\n"
     assert ok(haios("work", "new", "x", cwd=repo)).out.startswith("created T-001: x")

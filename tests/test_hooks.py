@@ -70,9 +70,25 @@ def pre_tool_use(reason: str, action: str = "deny") -> str:
 
 
 # fixture file -> exact stdout; every other fixture gets no output
+BRIEF = (
+    "haios: work items change only through `haios work \u2026` (never by editing WORK.md keys). "
+    "Ready (1): WORK-042 \u00abRetry with backoff\u00bb; take the next with "
+    "`haios work next --claim`."
+)
 EXPECTED = {
     "pre_tool_use__write_dotenv.json": pre_tool_use(DOTENV_REASON),
     "pre_tool_use__edit_node_transition.json": pre_tool_use(MOVE_042_REASON),
+    **{
+        name: json.dumps(
+            {"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": BRIEF}}
+        )
+        + "\n"
+        for name in (
+            "session_start__startup.json",
+            "session_start__compact.json",
+            "recorded/session_start__compact.json",
+        )
+    },
 }
 
 
@@ -174,6 +190,7 @@ def home(_isolated_env: None, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The temporary home folder, through no symlink (~ globs compare resolved paths)."""
     real = Path(os.path.realpath(os.environ["HOME"]))
     monkeypatch.setenv("HOME", str(real))
+    monkeypatch.setenv("HAIOS_HOOK_HANDLERS__DATE_TIME_INJECT__ENABLED", "false")  # exact outputs
     return real
 
 
@@ -357,7 +374,9 @@ def test_garbage_on_other_events_is_quiet(
     name: str, event: str, inproc: Callable[..., Result], project: Project
 ) -> None:
     assert inproc(event, _garbage(name, project.root)) == Result(0, "", "")
-    assert SECRET not in error_log(project).read_text(encoding="utf-8")
+    log = error_log(project)  # an unknown event is not even read
+    assert (event == "NoSuchEvent") != log.exists()
+    assert not log.exists() or SECRET not in log.read_text(encoding="utf-8")
 
 
 def test_the_size_limit_is_16_mib_exactly(inproc: Callable[..., Result], project: Project) -> None:
@@ -490,8 +509,14 @@ def test_any_input_gets_a_well_formed_answer(
     data = data.replace(ROOT.encode(), str(project.root).encode())
     result = inproc(event, data)
     assert (result.code, result.err) == (0, "")
-    if event != "PreToolUse":
-        assert result.out == ""
+    if event != "PreToolUse":  # no opinion, context for the event, or a block with a reason
+        never_allow(result.out)
+        doc = json.loads(result.out) if result.out else {}
+        assert (
+            doc == {}
+            or doc.get("decision") == "block"
+            or (doc["hookSpecificOutput"]["hookEventName"] == event)
+        )
         return
     try:
         call = normalise(event, json.loads(data.decode("utf-8")))
@@ -839,10 +864,11 @@ def test_path_governance_can_be_switched_off(project: Project) -> None:
 
 
 def test_tools_without_a_path_get_no_opinion(project: Project) -> None:
-    assert decide(project, "Bash", {"command": "cat .env"}) is None
+    """Bash commands and MCP calls that name files: tests/test_shell_corpus.py."""
+    assert decide(project, "Bash", {"description": "no command"}) is None
     assert decide(project, "Glob", {"pattern": "**/*.py"}) is None
     assert decide(project, "Write", {"file_path": 42}) is None
-    assert decide(project, "mcp__fs__read", {"path": str(project.root / ".env")}) is None
+    assert decide(project, "mcp__fs__search", {"query": str(project.root / ".env")}) is None
 
 
 # --- 7. single_writer ----------------------------------------------------------------------------
@@ -1046,7 +1072,10 @@ def test_policy_check_json(haios: Any, project: Project) -> None:
     assert checked(haios("policy", "check", "--json", "--read", "src/x.py")).json() is None
     asked = checked(haios("policy", "check", "--json", "--read", "/etc/passwd")).json()
     assert asked["action"] == "ask" and asked["handler"] == "path_governance"
-    assert checked(haios("policy", "check", "--json", "--bash", "cat .env")).json() is None
+    assert checked(haios("policy", "check", "--json", "--bash", "ls src")).json() is None
+    denied = checked(haios("policy", "check", "--json", "--bash", "cat .env")).json()
+    reason = DOTENV_REASON.replace("writing", "reading")
+    assert denied == {"action": "deny", "reason": reason, "handler": "path_governance"}
 
 
 @pytest.mark.parametrize("name", [n for n in FIXTURE_NAMES if "pre_tool_use" in n])

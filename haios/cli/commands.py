@@ -95,6 +95,12 @@ WORK: Commands = {
         (ID, arg("position", help="parked, backlog or ready")),
         True,
     ),
+    "phase": (
+        "work:phase",
+        "Set an item's cycle phase (explore, design, plan, do, check, done, …; `none` clears).",
+        (ID, arg("phase", help="a cycle phase from haios.yaml work.cycle_phases, or none")),
+        True,
+    ),
     "close": (
         "work:close",
         "Complete an item (from implement or close), or abandon it.",
@@ -139,18 +145,40 @@ AUDIT: Commands = {
         (arg("-n", type=int, default=20, metavar="N", help="how many (default 20)"),),
         True,
     ),
+    "stats": (
+        "audit:stats",
+        "Hook decisions per handler, latency p50/p95 per event, notable events (hook log).",
+        (arg("--session", metavar="ID", help="only this session's calls"),),
+        True,
+    ),
 }
 TOP: Commands = {
     "init": (
         "setup:init",
-        "Create the haios layout in this repository (idempotent).",
-        (arg("dir", nargs="?", help="repository folder (default: the cwd)"),),
+        "Create the haios layout and register its hooks in .claude/settings.json (idempotent).",
+        (
+            arg("dir", nargs="?", help="repository folder (default: the cwd)"),
+            arg("--dry-run", action="store_true", help="show what would change; change nothing"),
+            arg("--no-hooks", action="store_true", help="leave .claude/settings.json alone"),
+        ),
+        True,
+    ),
+    "uninstall": (
+        "setup:uninstall",
+        "Remove exactly haios' hook entries from .claude/settings.json; keep everything else.",
+        (arg("--dry-run", action="store_true", help="show what would change; change nothing"),),
         True,
     ),
     "doctor": (
         "setup:doctor",
         "Check the installation and the data; exit 1 on problems.",
-        (),
+        (
+            arg(
+                "--hooks",
+                action="store_true",
+                help="also run every registered haios hook as Claude Code would, and time it",
+            ),
+        ),
         True,
     ),
     "demo": (
@@ -181,6 +209,6 @@ POLICY: Commands = {
 }
 GROUPS = {
     "work": ("Work items: create, list, move, claim, close.", WORK),
-    "audit": ("The hash-chained audit journal.", AUDIT),
+    "audit": ("The hash-chained audit journal and the hook log.", AUDIT),
     "policy": ("The hook policy: what it decides, and why.", POLICY),
 }

@@ -14,11 +14,29 @@ import json
 import os
 import signal
 import sys
+import time
 from typing import Any
 
-from haios.governance.hookevent import GUARD_EVENTS, Decision
+from haios.governance.hookevent import GUARD_EVENTS, Decision, HookEvent
 
 MAX_INPUT = 16 * 1024 * 1024
+EVENTS = frozenset(
+    {
+        "PreToolUse",
+        "PermissionRequest",
+        "PostToolUse",
+        "PostToolUseFailure",
+        "UserPromptSubmit",
+        "SessionStart",
+        "Stop",
+        "SubagentStop",
+        "SessionEnd",
+        "PreCompact",
+    }
+)
+CONTEXT_EVENTS = frozenset(
+    {"PreToolUse", "PostToolUse", "PostToolUseFailure", "UserPromptSubmit", "SessionStart"}
+)
 SETTING = "guards.on_error: allow in .claude/haios/config/governance-toggles.yaml"
 
 
@@ -31,24 +49,30 @@ def _alarm(signum: int, frame: Any) -> None:
 
 
 def run(argv: list[str]) -> int:
+    started = time.perf_counter()
     event = argv[0] if argv else ""
     raw = sys.stdin.buffer.read(MAX_INPUT + 1)
     guards: dict[str, Any] = {"on_error": "deny", "deadline_ms": 2000}
     state_dir = None
+    call = None
     try:
         from haios.project import HAIOS_DIR, compiled, locate
 
         root = locate()
-        if root is None:
-            return 0  # not a haios project: no opinion
+        if root is None or event not in EVENTS:
+            return 0  # not a haios project, or an event haios has nothing to say about
         state_dir = os.path.join(root, HAIOS_DIR, "state")
         config = compiled(root)
         guards = config["governance_toggles"]["guards"]
         with _deadline(event, guards["deadline_ms"]):
-            decision = _decide(event, raw, root, config)
+            call = _normalised(event, raw)
+            decision = _decide(call, root, config)
     except Exception as exc:
         decision = _failed(event, exc, guards, state_dir)
-    return _render(event, decision)
+    code = _render(event, decision)
+    if state_dir is not None:
+        _journal(state_dir, call, event, decision, started)
+    return code
 
 
 class _deadline:
@@ -68,14 +92,56 @@ class _deadline:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def _decide(event: str, raw: bytes, root: str, config: dict[str, Any]) -> Decision | None:
+def _normalised(event: str, raw: bytes) -> HookEvent:
     from haios.governance.hookevent import normalise
-    from haios.governance.policy import context_for, decide
 
     if len(raw) > MAX_INPUT:
         raise ValueError(f"the hook input is larger than {MAX_INPUT // 1048576} MiB")
-    payload = json.loads(raw.decode("utf-8"))
-    return decide(normalise(event, payload), context_for(root, config))
+    return normalise(event, json.loads(raw.decode("utf-8")))
+
+
+def _decide(call: HookEvent, root: str, config: dict[str, Any]) -> Decision | None:
+    from haios.governance.policy import context_for, decide
+
+    return decide(call, context_for(root, config, lambda: refresh_work(root, config)))
+
+
+def refresh_work(root: str, config: dict[str, Any]) -> None:
+    """Bring WorkEngine's index, and the hooks' work cache with it, up to date with the files."""
+    from pathlib import Path
+
+    from haios.project import HAIOS_DIR
+    from haios.work.index import open_index
+
+    index = open_index(
+        Path(root, HAIOS_DIR, "state"),
+        Path(root),
+        config["haios"]["paths"]["work_dir"],
+        config["haios"]["work"]["default_type"],
+        config["node_bindings"]["nodes"],
+    )
+    try:
+        index.refresh()
+    finally:
+        index.close()
+
+
+def _journal(
+    state_dir: str, call: HookEvent | None, event: str, decision: Decision | None, started: float
+) -> None:
+    """One line in the hook log; a failure to write it never changes the answer."""
+    try:
+        from haios.governance import hooklog, workview
+
+        call = call or HookEvent(event, "", "", "", {}, "", "", "")
+        item = workview.active(state_dir, call.session_id)
+        ms = (time.perf_counter() - started) * 1000
+        line = hooklog.record(call, decision, ms, item.get("id") if item else None)
+        hooklog.append(state_dir, hooklog.LOG_NAME, line)
+    except Exception as exc:
+        from haios.log import write_traceback
+
+        write_traceback(exc, state_dir)
 
 
 def _failed(
@@ -111,16 +177,22 @@ def from_args(args: Any) -> int:
 
 
 def _render(event: str, decision: Decision | None) -> int:
+    """Print `decision` on the channel the hook contract gives `event` (or nothing)."""
     if decision is None:
         return 0
-    output: dict[str, Any] = {"hookEventName": event}
-    if event == "PreToolUse" and decision.action in ("deny", "ask"):
-        output["permissionDecision"] = decision.action
-        output["permissionDecisionReason"] = decision.reason
-    elif decision.action == "context":
-        output["additionalContext"] = decision.reason
+    action, reason = decision.action, decision.reason
+    specific: dict[str, Any] = {"hookEventName": event}
+    output: dict[str, Any] = {"hookSpecificOutput": specific}
+    if event == "PreToolUse" and action in ("deny", "ask"):
+        specific.update(permissionDecision=action, permissionDecisionReason=reason)
+    elif event == "PermissionRequest" and action == "deny":
+        specific["decision"] = {"behavior": "deny", "message": reason}
+    elif event in ("Stop", "SubagentStop", "PostToolUse") and action == "block":
+        output = {"decision": "block", "reason": reason}
+    elif action == "context" and event in CONTEXT_EVENTS:
+        specific["additionalContext"] = reason
     else:
         return 0  # nothing this event can say
-    sys.stdout.write(json.dumps({"hookSpecificOutput": output}) + "\n")
+    sys.stdout.write(json.dumps(output) + "\n")  # ASCII: safe whatever the locale
     sys.stdout.flush()
     return 0

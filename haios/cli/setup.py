@@ -50,20 +50,59 @@ def _folders(project: Project, folders: tuple[Path, ...]) -> list[str]:
 
 
 def init(args: argparse.Namespace) -> int:
+    from haios.cli import install
     from haios.config import load_config
 
     root = Path(args.dir or args.project or os.getcwd()).resolve()
     if not root.is_dir():
         raise HaiosError(f"{root}: no such folder")
     project = Project(root)
+    settings_path = root / ".claude" / "settings.json"
+    before = install.load(settings_path)  # refuses a broken file before anything changes
+    after = before if args.no_hooks else install.merged(before)
+    if args.dry_run:
+        missing = not project.haios_dir.is_dir()
+        sys.stdout.write(f"would create {HAIOS_DIR}/ and the work folders\n" if missing else "")
+        sys.stdout.write(install.diff(settings_path, before, after) or "settings.json: no change\n")
+        return 0
     created = scaffold(project)
     created += work_folders(project, load_config(project).haios.paths.work_dir)
+    if after != before:
+        backup = install.write(settings_path, before, after)
+        created.append(
+            ".claude/settings.json (+ haios hooks" + (f"; backup {backup.name})" if backup else ")")
+        )
     if args.json:
         print_json({"project": str(root), "created": created})
     elif created:
         sys.stdout.write(f"haios initialised in {root}\n" + "".join(f"  + {c}\n" for c in created))
     else:
         sys.stdout.write(f"haios is already set up in {root}; nothing changed\n")
+    return 0
+
+
+def uninstall(args: argparse.Namespace) -> int:
+    from haios.cli import install
+
+    project = find_project(args.project)
+    path = project.root / ".claude" / "settings.json"
+    before = install.load(path)
+    after = install.removed(before)
+    if args.dry_run:
+        sys.stdout.write(install.diff(path, before, after) or "settings.json: no change\n")
+        return 0
+    removed = len(install.registered(before))
+    if after != before:
+        install.write(path, before, after)
+    if args.json:
+        print_json({"settings": str(path), "removed": removed})
+    else:
+        sys.stdout.write(
+            f"removed {removed} haios hook entries from {path} (backup: settings.json.haios.bak); "
+            f"{HAIOS_DIR}/ and your work items are kept\n"
+            if removed
+            else f"no haios hook entries in {path}; nothing changed\n"
+        )
     return 0
 
 
@@ -118,19 +157,36 @@ def _checks(project: Project) -> list[dict[str, Any]]:
     )
     with build(project, config) as rt:
         add("work items", [(f.problem, f.fix) for f in health.check(rt.work.index)])
+    from haios.cli import hookcheck
+
+    add("hook registration", hookcheck.static_problems(project.root))
     return results
+
+
+def _hook_runs(project: Project) -> list[dict[str, Any]]:
+    from haios.cli import hookcheck
+    from haios.project import compiled_config
+
+    budget = compiled_config(project)["thresholds"]["hooks"]["latency_budget_ms"]
+    return hookcheck.run_all(project.root, budget)
 
 
 def doctor(args: argparse.Namespace) -> int:
     project = find_project(args.project)
     results = _checks(project)
-    ok = all(r["ok"] for r in results)
+    runs = _hook_runs(project) if args.hooks else []
+    ok = all(r["ok"] for r in results) and not any(r["problems"] for r in runs)
     if args.json:
-        print_json({"ok": ok, "project": str(project.root), "checks": results})
+        document = {"ok": ok, "project": str(project.root), "checks": results}
+        print_json({**document, "hooks": runs} if args.hooks else document)
         return 0 if ok else 1
     for r in results:
         sys.stdout.write(f"{'ok     ' if r['ok'] else 'PROBLEM'}  {r['check']}\n")
         for p in r["problems"]:
             sys.stdout.write(f"         {p['problem']}\n         fix: {p['fix']}\n")
+    for run in runs:
+        status = "PROBLEM" if run["problems"] else "ok     "
+        sys.stdout.write(f"{status}  hook {run['event']} ({run['ms']:.0f} ms)\n")
+        sys.stdout.write("".join(f"         {p}\n" for p in run["problems"]))
     sys.stdout.write("all checks passed\n" if ok else "problems found\n")
     return 0 if ok else 1

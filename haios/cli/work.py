@@ -189,6 +189,13 @@ def queue(args: argparse.Namespace) -> int:
     return _done(args, state, f"{state.id} queued: {state.queue_position}")
 
 
+def phase(args: argparse.Namespace) -> int:
+    value = None if args.phase.strip().lower() in ("none", "") else args.phase
+    with _runtime(args) as rt:
+        state = rt.work.set_cycle_phase(args.id, value)
+    return _done(args, state, f"{state.id} phase: {state.cycle_phase or 'none'}")
+
+
 def close(args: argparse.Namespace) -> int:
     if args.abandon and not args.reason:
         from haios.errors import UsageError

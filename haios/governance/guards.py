@@ -1,4 +1,5 @@
-"""PreToolUse guards for the file tools: protected paths, and WorkEngine's single-writer rule.
+"""PreToolUse guards for files: protected paths (file tools, Bash, MCP), and WorkEngine's
+single-writer rule.
 
 Each guard takes (event, context) and returns a Decision or None (no opinion). Standard
 library only: they run on every tool call.
@@ -6,24 +7,36 @@ library only: they run on every tool call.
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from haios import fmtext
 from haios.governance.hookevent import Context, Decision, HookEvent
 
+if TYPE_CHECKING:
+    from haios.governance.shell import Command
+    from haios.governance.shellwords import Word
+
 READERS = frozenset({"Read", "Grep", "Glob", "NotebookRead"})
 WRITERS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
 _PATH_KEYS = ("file_path", "notebook_path", "path")
+_RANK = {"deny": 2, "ask": 1}
+# Bash commands whose words name no file they read
+_NOT_READS = frozenset({"echo", "printf", "test", "[", "[[", "ls"})
+_DEVICES = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"})
+# an MCP tool whose name holds one of these writes the paths it is given
+_MCP_WRITES = ("write", "create", "edit", "update", "delete", "move", "rename", "put", "save")
 
 
 def _decision(action: str, reason: str, handler: str) -> Decision | None:
     return None if action == "none" else Decision(action, reason, handler)
 
 
-def _target(event: HookEvent, root: str) -> str | None:
+def target(event: HookEvent, root: str) -> str | None:
     """The real path a file tool acts on (symlinks resolved), or None."""
     raw = next((event.tool_input[k] for k in _PATH_KEYS if event.tool_input.get(k)), None)
     if not isinstance(raw, str):
@@ -47,13 +60,18 @@ def _matches(path: str, globs: tuple[str, ...] | list[str]) -> str | None:
 
 
 def path_governance(event: HookEvent, context: Context) -> Decision | None:
-    """Secrets are off limits to every file tool; .git/ and the outside are for reading only."""
-    writing = event.tool_name in WRITERS
-    if not writing and event.tool_name not in READERS:
-        return None
-    path = _target(event, context.root)
-    if path is None:
-        return None
+    """Secrets are off limits to every tool; .git/ and the outside are for reading only. File
+    tools name one path; a Bash command or an MCP call may name several: the strongest wins."""
+    best: Decision | None = None
+    for path, writing, outside_reads in _uses(event, context.root):
+        decision = _judge(path, writing, outside_reads, context)
+        if decision is not None and (best is None or _RANK[decision.action] > _RANK[best.action]):
+            best = decision
+    return best
+
+
+def _judge(path: str, writing: bool, outside_reads: bool, context: Context) -> Decision | None:
+    """The protected-path rule for one real path."""
     s: Mapping[str, Any] = context.settings
     root = os.path.realpath(context.root)
     inside = path == root or path.startswith(root + os.sep)
@@ -74,7 +92,7 @@ def path_governance(event: HookEvent, context: Context) -> Decision | None:
             "Use git commands instead.",
             "path_governance",
         )
-    if not inside and not _matches(path, s["outside_allowed"]):
+    if not inside and (writing or outside_reads) and not _matches(path, s["outside_allowed"]):
         return _decision(
             s["on_outside_write"] if writing else s["on_outside_read"],
             f"haios: {verb} {path} is outside the project ({root}). "
@@ -82,6 +100,72 @@ def path_governance(event: HookEvent, context: Context) -> Decision | None:
             "path_governance",
         )
     return None
+
+
+def _uses(event: HookEvent, root: str) -> Iterator[tuple[str, bool, bool]]:
+    """(real path, whether it is written, whether reading it outside the project counts)."""
+    tool = event.tool_name
+    if tool in WRITERS or tool in READERS:
+        path = target(event, root)
+        if path is not None:
+            yield path, tool in WRITERS, True
+    elif tool == "Bash" and isinstance(event.tool_input.get("command"), str):
+        yield from _bash_uses(event.tool_input["command"], event.cwd or root)
+    elif tool.startswith("mcp__"):
+        writing = any(verb in tool.split("__", 2)[-1].lower() for verb in _MCP_WRITES)
+        for raw in _path_values(event.tool_input, 0):
+            if raw and "\x00" not in raw:
+                full = os.path.join(event.cwd or root, os.path.expanduser(raw))
+                yield os.path.realpath(full), writing, True
+
+
+def _bash_uses(command: str, base: str) -> Iterator[tuple[str, bool, bool]]:
+    """The files a Bash command names, and which it writes. Its words are checked for secrets
+    only: `ls /usr/lib` is no outside read worth asking about."""
+    from haios.governance.shell import parse  # only Bash calls load the parser's module
+    from haios.governance.shellwords import path_of
+
+    for cmd in parse(command).commands:
+        uses = [] if cmd.name in _NOT_READS else list(_bash_words(cmd))
+        for r in cmd.redirects:
+            if r.op not in ("<<", "<<-", "<<<") and not re.fullmatch(r"[0-9]*-?", r.target.text):
+                uses.append((r.target, r.op not in ("<", "<&")))
+        for word, writing in uses:
+            path = path_of(word, cmd.cwd, base)
+            if path is not None and path not in _DEVICES:
+                yield os.path.realpath(path), writing, False
+
+
+def _bash_words(cmd: Command) -> Iterator[tuple[Word, bool]]:
+    """(word, whether the command writes it) for the words that may name files."""
+    words = [w for w in cmd.words[1:] if not w.text.startswith("-")]
+    if cmd.name == "dd":
+        for w in words:
+            key, _, operand = w.text.partition("=")
+            yield w._replace(text=operand), key == "of"
+        return
+    dest = len(words) - 1 if cmd.name in ("cp", "mv") and len(words) > 1 else None
+    for flag, folder in itertools.pairwise(cmd.words):
+        if flag.text in ("-t", "--target-directory"):
+            dest = words.index(folder) if folder in words else None
+    for n, w in enumerate(words):
+        if not re.search(r"\s", os.path.basename(w.text)):  # prose, as in git commit -m "…"
+            yield w, cmd.name == "tee" or n == dest
+
+
+def _path_values(data: object, depth: int) -> Iterator[str]:
+    """The strings under keys that name a path, file or dir, anywhere in an MCP tool's input."""
+    if depth > 8:
+        return
+    values = list(data.items()) if isinstance(data, Mapping) else []
+    if isinstance(data, list):
+        values = [("", item) for item in data]
+    for key, value in values:
+        if isinstance(key, str) and any(part in key.lower() for part in ("path", "file", "dir")):
+            strings = value if isinstance(value, list) else [value]
+            yield from (v for v in strings if isinstance(v, str))
+        if isinstance(value, Mapping | list):
+            yield from _path_values(value, depth + 1)
 
 
 # key -> how to change it instead ({id} and {value} filled in)
@@ -116,7 +200,7 @@ def single_writer(event: HookEvent, context: Context) -> Decision | None:
     """An agent's edit of a WORK.md may change its body, never the keys WorkEngine keeps."""
     if event.tool_name not in ("Write", "Edit", "MultiEdit"):
         return None
-    path = _target(event, context.root)
+    path = target(event, context.root)
     work = os.path.realpath(os.path.join(context.root, context.work_dir))
     parts = os.path.relpath(path, work).split(os.sep) if path else []
     if len(parts) != 3 or parts[0] not in ("active", "archive") or parts[2] != "WORK.md":

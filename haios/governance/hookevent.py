@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 # Events where a failure to decide must block the call (Claude Code itself fails open).
-GUARD_EVENTS = frozenset({"PreToolUse"})
+GUARD_EVENTS = frozenset({"PreToolUse", "PermissionRequest"})
 TOOL_EVENTS = frozenset({"PreToolUse", "PostToolUse", "PostToolUseFailure", "PermissionRequest"})
 
 
@@ -21,10 +21,15 @@ class HookEvent(NamedTuple):
     agent_id: str
     source: str
     prompt: str
+    transcript_path: str = ""
+    stop_hook_active: bool = False
+    tool_response: Mapping[str, Any] = {}
+    error: str = ""
 
 
 class Decision(NamedTuple):
-    """What governance says about one call: deny, ask, or context to add."""
+    """What governance says about one call: deny, ask, block (Stop, PostToolUse), or context
+    to add (`reason` is then the text)."""
 
     action: str
     reason: str
@@ -32,11 +37,18 @@ class Decision(NamedTuple):
 
 
 class Context(NamedTuple):
-    """What handlers may know besides the event: the project and the compiled settings."""
+    """What handlers may know besides the event: the project, the handler's own settings and
+    the whole compiled config."""
 
     root: str
     work_dir: str
     settings: Mapping[str, Any]
+    config: Mapping[str, Any] = {}
+    refresh_work: Callable[[], None] = lambda: None  # WorkEngine's index catches up with the files
+
+    @property
+    def state_dir(self) -> str:
+        return f"{self.root}/.claude/haios/state"
 
 
 def _text(payload: Mapping[str, Any], key: str) -> str:
@@ -53,6 +65,7 @@ def normalise(event_name: str, payload: object) -> HookEvent:
     tool_input = payload.get("tool_input", {})
     if not isinstance(tool_input, dict):
         raise ValueError(f"tool_input should be an object, not {type(tool_input).__name__}")
+    response = payload.get("tool_response", {})
     if event_name in TOOL_EVENTS and not (payload.get("tool_name") and "tool_input" in payload):
         raise ValueError(f"a {event_name} call needs a tool_name and a tool_input")
     return HookEvent(
@@ -64,4 +77,8 @@ def normalise(event_name: str, payload: object) -> HookEvent:
         agent_id=_text(payload, "agent_id"),
         source=_text(payload, "source"),
         prompt=_text(payload, "prompt"),
+        transcript_path=_text(payload, "transcript_path"),
+        stop_hook_active=payload.get("stop_hook_active") is True,
+        tool_response=response if isinstance(response, dict) else {},
+        error=_text(payload, "error"),
     )

@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 3
+from haios.project import WORK_CACHE
+
+SCHEMA_VERSION = 4
 AREAS = ("active", "archive")
 _SCHEMA = (
     """CREATE TABLE items (
@@ -42,6 +44,7 @@ UPDATE items SET ready = (
 _MARSHAL = 2
 _ORDER = " ORDER BY priority_rank, created, id"
 FILTERS = ("status", "node", "queue", "type", "owner")
+CACHE_READY = 5
 
 Stamp = tuple[int, int, int]  # inode, mtime_ns, size
 # Parses one item file: (key, path) -> (summary row, priority rank), or raises with a message.
@@ -76,6 +79,7 @@ class Index:
 
     def __init__(self, db_path: Path, work_dir: Path, parser: Parser) -> None:
         self.work_dir = work_dir
+        self.db_path = db_path
         self._parser = parser
         try:
             self.db = self._connect(db_path)
@@ -138,6 +142,9 @@ class Index:
         on_disk = scan(self.work_dir)
         # Same listing order and stats give the same bytes: the common case costs one compare.
         if marshal.dumps(on_disk, _MARSHAL) == self._stamp_blob():
+            if not self.db_path.with_name(WORK_CACHE).exists():
+                with self._write():
+                    self._write_cache()
             return 0
         with self._write():
             known = self._stamps()  # again, inside the transaction: another process may have run
@@ -180,6 +187,22 @@ class Index:
         self.db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('stamps', ?)", (marshal.dumps(stamps, _MARSHAL),)
         )
+        self._write_cache()
+
+    def _write_cache(self) -> None:
+        """The hooks' view of the work: claimed items and the top of the ready list, in a small
+        JSON file they read instead of the index (written inside the index transaction)."""
+        claimed = "SELECT row FROM items WHERE open = 1 AND owner IS NOT NULL AND owner != ''"
+        rows, total = self.ready(CACHE_READY)
+        document = {
+            "claimed": [json.loads(r) for (r,) in self.db.execute(claimed + _ORDER)],
+            "ready": [json.loads(r) for r in rows],
+            "ready_total": total,
+        }
+        target = self.db_path.with_name(WORK_CACHE)
+        tmp = target.with_name(f".{WORK_CACHE}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, target)
 
     def _delete(self, key: str) -> None:
         self.db.execute("DELETE FROM items WHERE key = ?", (key,))

@@ -220,8 +220,21 @@ def summary(state: WorkState, rel_path: str) -> dict[str, Any]:
         "owner": state.owner,
         "created": state.created,
         "blocked_by": list(state.blocked_by),
+        "phase": state.cycle_phase,
+        "scope": scope(state),
         "path": rel_path,
     }
+
+
+def scope(state: WorkState) -> list[str]:
+    """The globs of files the item says it may touch (`scope:`, else `source_files:`)."""
+    for key in ("scope", "source_files"):
+        value = state.extra.get(key)
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list) and value:
+            return [str(v) for v in value if isinstance(v, str | int)]
+    return []
 
 
 def state_json(state: WorkState) -> dict[str, Any]:

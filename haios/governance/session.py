@@ -1,0 +1,156 @@
+"""Session handlers: what a session learns when it starts, with each prompt, and before it stops.
+
+Context is short on purpose (a prompt gets at most `thresholds.prompt.max_chars` in all) and
+comes from small files: the work cache and the tail of the transcript. Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from haios.governance import workview
+from haios.governance.hookevent import Context, Decision, HookEvent
+
+_TAIL = 256 * 1024  # bytes of the transcript read from its end to find the latest usage
+
+
+def _context(text: str, handler: str) -> Decision:
+    return Decision("context", text, handler)
+
+
+def session_brief(event: HookEvent, context: Context) -> Decision | None:
+    """SessionStart: the item this session holds, the top of the ready list, and how to change
+    work items. Also exports HAIOS_SESSION to the session's shell, so `haios work claim` run by
+    the agent records this session as the owner."""
+    _export_session(event.session_id)
+    workview.refresh(context.refresh_work)  # a new session sees pulled items
+    view = workview.load(context.state_dir)
+    parts = [
+        "haios: work items change only through `haios work …` (never by editing WORK.md keys)."
+    ]
+    mine = workview.active(context.state_dir, event.session_id)
+    if mine:
+        parts.append(f"You hold {_where(mine)}.")
+    ready = view.get("ready", [])
+    if ready:
+        shown = ", ".join(workview.label(r) for r in ready[:3])
+        parts.append(
+            f"Ready ({view.get('ready_total', len(ready))}): {shown}; "
+            "take the next with `haios work next --claim`."
+        )
+    elif not mine:
+        parts.append('Nothing is ready; create an item with `haios work new "TITLE"`.')
+    return _context(" ".join(parts), "session_brief")
+
+
+def _export_session(session: str) -> None:
+    env_file = os.environ.get("CLAUDE_ENV_FILE")
+    if env_file and session and all(c.isalnum() or c in "-_." for c in session):
+        with open(env_file, "a", encoding="utf-8") as fh:
+            fh.write(f"export HAIOS_SESSION={session}\n")
+
+
+def _where(row: Mapping[str, Any]) -> str:
+    phase = f", phase {row['phase']}" if row.get("phase") else ""
+    return f"{workview.label(dict(row))} (node {row.get('node')}{phase})"
+
+
+def date_time_inject(event: HookEvent, context: Context) -> Decision | None:
+    """UserPromptSubmit: the current local date and time (models do not know it)."""
+    return _context(time.strftime("Now: %a %Y-%m-%d %H:%M %Z."), "date_time_inject")
+
+
+def context_percentage(event: HookEvent, context: Context) -> Decision | None:
+    """UserPromptSubmit: a warning as the context window fills, then the instruction to
+    checkpoint, then to checkpoint and stop."""
+    left = context_left(event.transcript_path, context.config)
+    limits = context.config["thresholds"]["context"]
+    if left is None or left > limits["warn_left_pct"]:
+        return None
+    where = context.config["haios"]["paths"]["checkpoints_dir"]
+    if left <= limits["stop_left_pct"]:
+        text = f"Context: {left}% left. Write a checkpoint in {where}/ now, then stop the session."
+    elif left <= limits["checkpoint_left_pct"]:
+        text = f"Context: {left}% left. Write a checkpoint in {where}/ before going on."
+    else:
+        text = f"Context: {left}% left; plan to checkpoint soon."
+    return _context(text, "context_percentage")
+
+
+def slim_status_refresh(event: HookEvent, context: Context) -> Decision | None:
+    """UserPromptSubmit: one line naming the item this session works on."""
+    mine = workview.active(context.state_dir, event.session_id)
+    return _context(f"Working on {_where(mine)}.", "slim_status_refresh") if mine else None
+
+
+def vitals_inject(event: HookEvent, context: Context) -> Decision | None:
+    """UserPromptSubmit: how much work is ready and claimed."""
+    view = workview.load(context.state_dir)
+    ready, claimed = view.get("ready_total", 0), len(view.get("claimed", []))
+    if not (ready or claimed):
+        return None
+    return _context(f"Work: {ready} ready, {claimed} claimed.", "vitals_inject")
+
+
+def checkpoint_reminder(event: HookEvent, context: Context) -> Decision | None:
+    """Stop: when the context window is nearly full, ask for a checkpoint before stopping —
+    once per session, and never when this stop already follows a hook's continuation."""
+    if event.stop_hook_active:
+        return None
+    left = context_left(event.transcript_path, context.config)
+    limits = context.config["thresholds"]["context"]
+    if (100 if left is None else left) > limits["checkpoint_left_pct"]:
+        return None
+    marker = os.path.join(context.state_dir, "sessions", f"{_safe(event.session_id)}.reminded")
+    if os.path.exists(marker):
+        return None
+    os.makedirs(os.path.dirname(marker), exist_ok=True)
+    with open(marker, "w", encoding="utf-8") as fh:
+        fh.write(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
+    where = context.config["haios"]["paths"]["checkpoints_dir"]
+    shown = "unknown" if left is None else f"{left}%"
+    return Decision(
+        "block",
+        f"haios: context left: {shown}. Before you stop, write a checkpoint in {where}/ "
+        "(what was done, what is next, open questions), then stop.",
+        "checkpoint_reminder",
+    )
+
+
+def _safe(session: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in session)[:100] or "unknown"
+
+
+def context_left(transcript: str, config: Mapping[str, Any]) -> int | None:
+    """Percent of the context window left, from the latest usage the transcript records (or,
+    without one, from its size at ~4 bytes a token); None when there is no transcript."""
+    try:
+        with open(transcript, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - _TAIL))
+            tail = fh.read()
+    except OSError:
+        return None
+    used = _last_usage(tail)
+    if used is None:
+        used = size // 4
+    window = int(config["thresholds"]["context"]["window_tokens"])
+    return max(0, min(100, round(100 * (window - used) / window)))
+
+
+def _last_usage(tail: bytes) -> int | None:
+    for line in reversed(tail.splitlines()):
+        if b'"usage"' not in line:
+            continue
+        try:
+            usage: Any = json.loads(line).get("message", {}).get("usage", {})
+        except (ValueError, AttributeError):
+            continue
+        keys = ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+        if isinstance(usage, dict) and usage:
+            return sum(int(v) for k in keys if isinstance(v := usage.get(k), int))
+    return None
