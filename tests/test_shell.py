@@ -425,9 +425,22 @@ def test_a_plain_command_imports_no_parser_and_another_does() -> None:
     parsed = subprocess.run([*run, "git log | head -5"], capture_output=True, text=True)
     mine = ["haios.governance", "haios.governance.shell", "haios.governance.shellwords"]
     assert plain.stdout == f"{mine}\n"
-    # the grammar's extension is loaded on its own, without the package's slow __init__
-    tree = ["haios.governance.shelltree", "tree_sitter", "tree_sitter._binding"]
+    # both extensions are loaded on their own, without their packages' slow __init__ modules
+    tree = ["haios.governance.shelltree", "tree_sitter._binding", "tree_sitter_bash._binding"]
     assert parsed.stdout == f"{sorted(mine + tree)}\n"
+
+
+def test_no_hook_on_the_bash_path_imports_typing() -> None:
+    """typing costs ~3 ms to import: a tenth of a whole hook call."""
+    code = (
+        "import sys\n"
+        "from haios.cli import hook, main\n"
+        "from haios.governance import destructive, guards, hooklog, phases, policy, shell\n"
+        "shell.parse('git log | head -5 && rm -rf build')\n"
+        "print('typing' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)
+    assert result.stdout == "False\n", result.stderr
 
 
 _NAMES = st.sampled_from(["a", "b", "cat", "sh", "rm", "x1"])
@@ -451,3 +464,15 @@ def test_lists_of_pipelines_keep_their_shape(
         line += op + pipe.join(name + arg for name, arg in p)
     expected = [(name, n, k) for n, p in enumerate(pipelines) for k, (name, _) in enumerate(p)]
     assert where(line) == expected
+
+
+@given(
+    text=st.text(alphabet="ab*./-_", max_size=12),
+    pattern=st.text(alphabet="ab*./-_?", max_size=8),
+)
+def test_glob_match_agrees_with_fnmatchcase(text: str, pattern: str) -> None:
+    from fnmatch import fnmatchcase
+
+    from haios.governance.globs import match
+
+    assert match(text, pattern) == fnmatchcase(text, pattern)

@@ -11,13 +11,15 @@ import itertools
 import os
 import re
 from collections.abc import Iterator, Mapping
-from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any
 
 from haios import fmtext
+from haios.governance.globs import match
 from haios.governance.hookevent import Context, Decision, HookEvent
 
+TYPE_CHECKING = False  # importing typing costs ~3 ms on every hook call
 if TYPE_CHECKING:
+    from typing import Any
+
     from haios.governance.shell import Command
     from haios.governance.shellwords import Word
 
@@ -50,11 +52,11 @@ def _matches(path: str, globs: tuple[str, ...] | list[str]) -> str | None:
     name = os.path.basename(path)
     for glob in globs:
         if not glob.startswith(("/", "~")):
-            if fnmatchcase(name, glob):
+            if match(name, glob):
                 return glob
             continue
         full = os.path.realpath(os.path.expanduser(glob))
-        if fnmatchcase(path, full) or (full.endswith("/**") and path == full[:-3]):
+        if match(path, full) or (full.endswith("/**") and path == full[:-3]):
             return glob
     return None
 

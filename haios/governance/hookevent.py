@@ -2,49 +2,75 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+
+# The hook path never imports typing (~3 ms a call): each tuple is declared for the type checker
+# and made with collections.namedtuple at run time, with the same fields and defaults.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
 
 # Events where a failure to decide must block the call (Claude Code itself fails open).
 GUARD_EVENTS = frozenset({"PreToolUse", "PermissionRequest"})
 TOOL_EVENTS = frozenset({"PreToolUse", "PostToolUse", "PostToolUseFailure", "PermissionRequest"})
 
 
-class HookEvent(NamedTuple):
-    """One hook call, normalised: unknown fields ignored, newer ones optional."""
-
-    event: str
-    session_id: str
-    cwd: str
-    tool_name: str
-    tool_input: Mapping[str, Any]
-    agent_id: str
-    source: str
-    prompt: str
-    transcript_path: str = ""
-    stop_hook_active: bool = False
-    tool_response: Mapping[str, Any] = {}
-    error: str = ""
+def _nothing() -> None:
+    """The default `refresh_work`: read the work cache as it is."""
 
 
-class Decision(NamedTuple):
-    """What governance says about one call: deny, ask, block (Stop, PostToolUse), or context
-    to add (`reason` is then the text)."""
+if TYPE_CHECKING:
 
-    action: str
-    reason: str
-    handler: str
+    class HookEvent(NamedTuple):
+        """One hook call, normalised: unknown fields ignored, newer ones optional."""
+
+        event: str
+        session_id: str
+        cwd: str
+        tool_name: str
+        tool_input: Mapping[str, Any]
+        agent_id: str
+        source: str
+        prompt: str
+        transcript_path: str = ""
+        stop_hook_active: bool = False
+        tool_response: Mapping[str, Any] = {}
+        error: str = ""
+
+    class Decision(NamedTuple):
+        """What governance says about one call: deny, ask, block (Stop, PostToolUse), or
+        context to add (`reason` is then the text)."""
+
+        action: str
+        reason: str
+        handler: str
+
+    class _ContextFields(NamedTuple):
+        root: str
+        work_dir: str
+        settings: Mapping[str, Any]
+        config: Mapping[str, Any] = {}
+        refresh_work: Callable[[], None] = _nothing  # WorkEngine's index catches up with files
+
+else:
+    HookEvent = namedtuple(
+        "HookEvent",
+        "event session_id cwd tool_name tool_input agent_id source prompt transcript_path "
+        "stop_hook_active tool_response error",
+        defaults=("", False, {}, ""),
+    )
+    Decision = namedtuple("Decision", "action reason handler")
+    _ContextFields = namedtuple(
+        "_ContextFields", "root work_dir settings config refresh_work", defaults=({}, _nothing)
+    )
 
 
-class Context(NamedTuple):
-    """What handlers may know besides the event: the project, the handler's own settings and
-    the whole compiled config."""
+class Context(_ContextFields):
+    """What handlers may know besides the event: the project, the handler's own settings, the
+    whole compiled config, and how to have WorkEngine's index catch up with the files."""
 
-    root: str
-    work_dir: str
-    settings: Mapping[str, Any]
-    config: Mapping[str, Any] = {}
-    refresh_work: Callable[[], None] = lambda: None  # WorkEngine's index catches up with the files
+    __slots__ = ()
 
     @property
     def state_dir(self) -> str:

@@ -7,18 +7,16 @@ Standard library only: these run on every tool call.
 from __future__ import annotations
 
 import os
-from fnmatch import fnmatchcase
 
 from haios.governance import guards, workview
+from haios.governance.globs import match
 from haios.governance.hookevent import Context, Decision, HookEvent
 
 _NEXT = "`haios work phase {id} PHASE` (or finish this phase's work first)"
 
 
 def _primitive(tool: str, primitives: dict[str, list[str]]) -> str | None:
-    return next(
-        (p for p, names in primitives.items() if any(fnmatchcase(tool, n) for n in names)), None
-    )
+    return next((p for p, names in primitives.items() if any(match(tool, n) for n in names)), None)
 
 
 def _relative(event: HookEvent, root: str) -> str | None:
@@ -32,7 +30,7 @@ def _relative(event: HookEvent, root: str) -> str | None:
 
 def _matches(rel: str, globs: list[str]) -> bool:
     name = os.path.basename(rel)
-    return any(fnmatchcase(rel, g) or ("/" not in g and fnmatchcase(name, g)) for g in globs)
+    return any(match(rel, g) or ("/" not in g and match(name, g)) for g in globs)
 
 
 def activity_matrix(event: HookEvent, context: Context) -> Decision | None:

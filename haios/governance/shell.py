@@ -14,9 +14,16 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import NamedTuple
+from collections import namedtuple
 
 from haios.governance.shellwords import Word, nested_script, unwrap
+
+# The hook path never imports typing (~3 ms a call): tuples are declared for the type checker
+# and made with collections.namedtuple at run time (see haios.governance.hookevent).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+
 
 MAX_DEPTH = 4
 # Patterns stay strings until used (re caches them): a call that is not Bash pays for none.
@@ -30,25 +37,43 @@ _ASSIGNMENT = r"[A-Za-z_][A-Za-z0-9_]*\+?="
 _HEREDOC = frozenset({"<<", "<<-", "<<<"})
 
 
-class Redirect(NamedTuple):
-    """One redirection: `op` as written (`>`, `>>`, `&>`, `<`, `2>&1` is `>&`, `<<`, `<<<`)."""
+if TYPE_CHECKING:
 
-    op: str
-    target: Word  # the file; for a heredoc or here-string, the text it feeds
-    fd: str = ""  # the descriptor written before the operator, as in 2>
+    class Redirect(NamedTuple):
+        """One redirection: `op` as written (`>`, `>>`, `&>`, `<`, `2>&1` is `>&`, `<<`, `<<<`)."""
+
+        op: str
+        target: Word  # the file; for a heredoc or here-string, the text it feeds
+        fd: str = ""  # the descriptor written before the operator, as in 2>
+
+else:
+    Redirect = namedtuple("Redirect", "op target fd", defaults=("",))
 
 
-class Command(NamedTuple):
+if TYPE_CHECKING:
+
+    class _CommandFields(NamedTuple):
+        words: tuple[Word, ...]
+        redirects: tuple[Redirect, ...]
+        pipeline: int  # the commands of one pipeline share this number
+        position: int  # where in that pipeline: 0 is the first
+        cwd: str | None  # where earlier `cd`s took it: "" not moved, a path, None unknown
+        wrappers: tuple[str, ...] = ()  # outermost first; "xargs": more operands come from stdin
+        depth: int = 0  # 0 on the line itself, +1 inside each script it runs (bash -c, eval)
+        stdin: str | None = None  # the text fed to it, when known: heredoc, here-string, echo |
+
+else:
+    _CommandFields = namedtuple(
+        "_CommandFields",
+        "words redirects pipeline position cwd wrappers depth stdin",
+        defaults=((), 0, None),
+    )
+
+
+class Command(_CommandFields):
     """One simple command, its wrappers unwrapped: words[0] is what runs."""
 
-    words: tuple[Word, ...]
-    redirects: tuple[Redirect, ...]
-    pipeline: int  # the commands of one pipeline share this number
-    position: int  # where in that pipeline: 0 is the first
-    cwd: str | None  # where earlier `cd`s took it: "" not moved, a path, None unknown
-    wrappers: tuple[str, ...] = ()  # outermost first; "xargs": more operands come from stdin
-    depth: int = 0  # 0 on the line itself, +1 inside each script it runs (bash -c, eval)
-    stdin: str | None = None  # the text fed to it, when known: heredoc, here-string, echo |
+    __slots__ = ()
 
     @property
     def name(self) -> str:
@@ -56,12 +81,20 @@ class Command(NamedTuple):
         return os.path.basename(self.words[0].text) if self.words else ""
 
 
-class Script(NamedTuple):
-    """Every simple command of a line, in the order bash starts them (a substitution's first)."""
+if TYPE_CHECKING:
 
-    commands: tuple[Command, ...]
-    errors: bool = False  # tree-sitter could not parse all of it: the commands it found are here
-    truncated: bool = False  # scripts nested deeper than MAX_DEPTH were not parsed
+    class Script(NamedTuple):
+        """Every simple command of a line, in the order bash starts them (substitutions
+        first)."""
+
+        commands: tuple[Command, ...]
+        errors: bool = (
+            False  # tree-sitter could not parse all of it: the commands it found are here
+        )
+        truncated: bool = False  # scripts nested deeper than MAX_DEPTH were not parsed
+
+else:
+    Script = namedtuple("Script", "commands errors truncated", defaults=(False, False))
 
 
 @functools.lru_cache(maxsize=16)

@@ -10,11 +10,13 @@ tool costs this module's import and nothing more: the parser and the rules load 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
 
 from haios.governance.hookevent import Context, Decision, HookEvent
 
+TYPE_CHECKING = False  # importing typing costs ~3 ms on every hook call
 if TYPE_CHECKING:
+    from typing import Any
+
     from haios.governance import shell
 
 _RANK = {"deny": 2, "ask": 1}

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import namedtuple
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from haios.governance.shell import Builder, Redirect
 from haios.governance.shellwords import Word
 
+# The hook path never imports typing (~3 ms a call): tuples are declared for the type checker
+# and made with collections.namedtuple at run time (see haios.governance.hookevent).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+
     from tree_sitter import Node
 
 # left at the head of a command by tree-sitter's error recovery (`if then rm -rf /`)
@@ -36,34 +41,49 @@ def walk(builder: Builder, line: str, depth: int) -> None:
 
 @functools.cache
 def _parser() -> Any:
-    """A tree-sitter parser for bash. The grammar's extension is loaded on its own: the
-    package's __init__ imports importlib.resources, which costs several times the parser."""
+    """A tree-sitter parser for bash. Both extensions are loaded on their own: the packages'
+    __init__ modules import typing and importlib.resources, which cost several times the parse."""
+    binding, grammar = _extension("tree_sitter"), _extension("tree_sitter_bash")
+    return binding.Parser(binding.Language(grammar.language()))
+
+
+def _extension(package: str) -> Any:
+    """`package._binding`, without running `package/__init__.py` (reused when imported)."""
     import importlib.machinery
+    import sys
 
-    import tree_sitter
+    name = f"{package}._binding"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.machinery.PathFinder.find_spec(package)
+    where = spec.submodule_search_locations if spec else None
+    found = importlib.machinery.PathFinder.find_spec(name, where)
+    if found is None or found.loader is None:  # not an extension beside its package
+        return importlib.import_module(name)
+    module = found.loader.create_module(found)
+    if module is None:
+        return importlib.import_module(name)
+    sys.modules[name] = module  # `import package` later finds it instead of loading it twice
+    found.loader.exec_module(module)
+    return module
 
-    package = importlib.machinery.PathFinder.find_spec("tree_sitter_bash")
-    where = package.submodule_search_locations if package else None
-    spec = importlib.machinery.PathFinder.find_spec("tree_sitter_bash._binding", where)
-    loader = spec.loader if spec else None
-    binding = loader.create_module(spec) if loader and spec else None
-    if loader is None or binding is None:  # not an extension beside its package: the slow way
-        import tree_sitter_bash
 
-        return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
-    loader.exec_module(binding)
-    return tree_sitter.Parser(tree_sitter.Language(binding.language()))
+if TYPE_CHECKING:
 
+    class _Scope(NamedTuple):
+        """Where the walk is: what a simple command found here inherits."""
 
-class _Scope(NamedTuple):
-    """Where the walk is: what a simple command found here inherits."""
+        depth: int
+        pipeline: int | None = None
+        position: int = 0
+        redirects: tuple[Redirect, ...] = ()  # of an enclosing compound: for every command in it
+        trailing: tuple[Redirect, ...] = ()  # tree-sitter hangs `a && b > f`'s `> f` on the list
+        extra: tuple[Node, ...] = ()  # and the x of `echo > f x` on the redirect
 
-    depth: int
-    pipeline: int | None = None
-    position: int = 0
-    redirects: tuple[Redirect, ...] = ()  # of an enclosing compound: for every command in it
-    trailing: tuple[Redirect, ...] = ()  # tree-sitter hangs `a && b > f`'s `> f` on the list
-    extra: tuple[Node, ...] = ()  # and the x of `echo > f x` on the redirect
+else:
+    _Scope = namedtuple(
+        "_Scope", "depth pipeline position redirects trailing extra", defaults=(None, 0, (), (), ())
+    )
 
 
 class _Walker:

@@ -7,19 +7,34 @@ from __future__ import annotations
 
 import os
 import re
-from typing import NamedTuple
+from collections import namedtuple
+
+# The hook path never imports typing (~3 ms a call): tuples are declared for the type checker
+# and made with collections.namedtuple at run time (see haios.governance.hookevent).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NamedTuple
+
 
 SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
 _ASSIGNMENT = r"[A-Za-z_][A-Za-z0-9_]*\+?="
 _HOME = r"\$(HOME|\{HOME\})(?=/|$)"
 
 
-class Word(NamedTuple):
-    """One word as bash passes it: quotes removed, escapes applied; expansions stay as written."""
+if TYPE_CHECKING:
 
-    text: str
-    dynamic: bool = False  # holds $VAR, ${…}, $(…), `…`, $((…)) or <(…): known only when it runs
-    inner: tuple[int, ...] = ()  # Script.commands indices of what its substitutions run
+    class Word(NamedTuple):
+        """One word as bash passes it: quotes removed, escapes applied; expansions stay as
+        written."""
+
+        text: str
+        dynamic: bool = (
+            False  # holds $VAR, ${…}, $(…), `…`, $((…)) or <(…): known only when it runs
+        )
+        inner: tuple[int, ...] = ()  # Script.commands indices of what its substitutions run
+
+else:
+    Word = namedtuple("Word", "text dynamic inner", defaults=(False, ()))
 
 
 # wrapper -> (short options that take the next word as their value, long options that do when

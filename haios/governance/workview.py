@@ -8,9 +8,12 @@ import json
 import os
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 from haios.project import WORK_CACHE
+
+TYPE_CHECKING = False  # importing typing costs ~3 ms on every hook call
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @cache
