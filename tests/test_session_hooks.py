@@ -381,6 +381,8 @@ def test_every_call_is_logged_and_summarised(haios: Any, rt: Runtime, project: P
         tool_input={"command": "git commit -m x"},
         tool_response={},
     )
+    close = {"command": "haios work close WORK-777"}
+    hook(haios, project, "PostToolUse", tool_name="Bash", tool_input=close, tool_response={})
     lines = list(hooklog.read(str(project.state_dir)))
     assert [(line["event"], line["decision"]) for line in lines] == [
         ("PreToolUse", "deny"),
@@ -388,21 +390,25 @@ def test_every_call_is_logged_and_summarised(haios: Any, rt: Runtime, project: P
         ("PostToolUse", "none"),
         ("PostToolUseFailure", "none"),
         ("PostToolUse", "none"),
+        ("PostToolUse", "none"),
     ]
     deny = lines[0]
     assert (deny["handler"], deny["tool"], deny["agent_id"], deny["work"]) == (
         "path_governance", "Write", "sub-1", mine,
     )  # fmt: skip
     assert deny["session"] == SESSION and deny["ms"] > 0
-    assert [line.get("notable") for line in lines[2:]] == ["tests_passed", "tests_failed", "commit"]
+    notable = [line.get("notable") for line in lines[2:]]
+    assert notable == ["tests_passed", "tests_failed", "commit", "item_closed"]
     assert lines[2]["command"] == "python -m pytest -q --password ***"
     raw = (project.state_dir / "hooks.jsonl").read_text()
     assert "ghp_" not in raw and "hunter2" not in raw
     stats = haios("audit", "stats", "--json").json()
-    assert stats["calls"] == 5
+    assert stats["calls"] == 6
     assert stats["decisions"] == {"path_governance": {"deny": 1}}
     assert stats["latency"]["PreToolUse"]["calls"] == 2
-    assert stats["notable"] == {"tests_passed": 1, "tests_failed": 1, "commit": 1}
+    assert stats["notable"] == {
+        "tests_passed": 1, "tests_failed": 1, "commit": 1, "item_closed": 1,
+    }  # fmt: skip
     text = haios("audit", "stats").out
     assert "path_governance  1" in text and "PreToolUse" in text and "tests_passed" in text
 

@@ -53,10 +53,12 @@ _TEST_RUNNERS = (
 )
 _TESTS = rf"(?:^|[\s;&|/])(?:{_TEST_RUNNERS})\b"
 _COMMIT = r"(?:^|[\s;&|])git\s+(?:-\S+\s+)*commit\b"
+_CLOSE = r"(?:^|[\s;&|/])haios\s+(?:-\S+\s+)*work\s+close\b"
 
 
 def notable(event: HookEvent) -> str | None:
-    """commit, tests_passed, tests_failed or command_failed, when a Bash call showed one."""
+    """commit, item_closed, tests_passed, tests_failed or command_failed, when a Bash call
+    showed one."""
     command = event.tool_input.get("command") if event.tool_name == "Bash" else None
     if not isinstance(command, str) or event.event not in ("PostToolUse", "PostToolUseFailure"):
         return None
@@ -65,6 +67,8 @@ def notable(event: HookEvent) -> str | None:
         return "tests_failed" if failed else "tests_passed"
     if re.search(_COMMIT, command):
         return None if failed else "commit"
+    if re.search(_CLOSE, command):
+        return None if failed else "item_closed"
     return "command_failed" if failed else None
 
 
