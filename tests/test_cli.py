@@ -712,3 +712,25 @@ def test_init_keeps_an_existing_override_and_restores_missing_folders(
 
 def test_init_of_a_missing_folder(haios: Any, tmp_path: Path) -> None:
     failed(haios("init", str(tmp_path / "nope")), 1, f"{tmp_path / 'nope'}: no such folder")
+
+
+def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> None:
+    result = ok(haios("demo", cwd=tmp_path))
+    steps = [line for line in result.out.splitlines() if line.startswith("== ")]
+    assert [s.split(".")[0] for s in steps] == [f"== {n}" for n in range(1, 10)]
+    assert "chain intact" in result.out
+    hooks = result.out.split("== 9.")[1]
+    assert "runs the tests: no opinion (runs)" in hooks
+    assert "echoes a scary string: no opinion (runs)" in hooks
+    for what in ("deletes everything via bash -c", "reads a secret through Bash"):
+        assert f"{what}: deny\n      haios: " in hooks
+    assert "use `haios work move WORK-002 implement` instead" in hooks
+    assert result.out.endswith("done: the folder was removed; `haios demo --dir DIR` keeps it\n")
+
+
+def test_demo_keeps_its_folder_with_dir(haios: Any, tmp_path: Path) -> None:
+    target = tmp_path / "kept"
+    ok(haios("demo", "--dir", str(target)))
+    assert (target / "docs/work/active/WORK-001/WORK.md").exists()
+    message = f"{target}: not empty; give --dir a new or empty folder"
+    failed(haios("demo", "--dir", str(target)), 1, message)

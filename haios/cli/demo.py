@@ -8,6 +8,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from haios.contracts import WorkState
 from haios.errors import HaiosError
@@ -107,6 +108,47 @@ def _run(root: Path) -> None:
         "8. audit verify: every event above is in a hash-chained journal",
         f"   {count} events, chain {'intact' if problem is None else 'BROKEN: ' + problem}",
     )
+    _say(
+        "9. hooks: what an agent's tool calls get (`haios hook PreToolUse`, on every call)",
+        _hook_calls(project, config.model_dump(mode="json")),
+    )
+
+
+# (what the agent does, tool, input); {root} is the project folder
+_CALLS = (
+    ("runs the tests", "Bash", {"command": "python -m pytest -q"}),
+    ("echoes a scary string", "Bash", {"command": 'echo "rm -rf /"'}),
+    ("deletes everything via bash -c", "Bash", {"command": "bash -c 'rm -rf /'"}),
+    ("reads a secret through Bash", "Bash", {"command": "cat .env"}),
+    ("force-pushes to main", "Bash", {"command": "git push --force origin main"}),
+    (
+        "edits a work item's node by hand",
+        "Edit",
+        {
+            "file_path": "{root}/docs/work/active/WORK-002/WORK.md",
+            "old_string": "current_node: backlog",
+            "new_string": "current_node: implement",
+        },
+    ),
+)
+
+
+def _hook_calls(project: Project, config: dict[str, Any]) -> str:
+    from haios.governance.hookevent import normalise
+    from haios.governance.policy import context_for, decide
+
+    root = str(project.root)
+    context = context_for(root, config)
+    lines = []
+    for what, tool, data in _CALLS:
+        data = {k: v.replace("{root}", root) for k, v in data.items()}
+        payload = {"session_id": "demo", "cwd": root, "tool_name": tool, "tool_input": data}
+        decision = decide(normalise("PreToolUse", payload), context)
+        verdict = "no opinion (runs)" if decision is None else decision.action
+        lines.append(f"   {what}: {verdict}")
+        if decision is not None:
+            lines.append(f"      {decision.reason}")
+    return "\n".join(lines)
 
 
 def _verify(project: Project) -> tuple[int, str | None]:
