@@ -14,6 +14,7 @@ from typing import Any, Literal, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from haios.cycleconfig import CycleDefinitions, GatesFile, cross_problem
 from haios.errors import ConfigError
 from haios.project import CONFIG_FILES, Project, packaged_defaults
 
@@ -345,6 +346,8 @@ class Config(_Strict):
     hook_handlers: HookHandlers
     thresholds: Thresholds
     activity_matrix: ActivityMatrix
+    cycle_definitions: CycleDefinitions
+    gates: GatesFile
 
 
 # file name -> field of Config
@@ -355,6 +358,8 @@ _FIELDS = {
     "hook-handlers.yaml": "hook_handlers",
     "thresholds.yaml": "thresholds",
     "activity-matrix.yaml": "activity_matrix",
+    "cycle-definitions.yaml": "cycle_definitions",
+    "gates.yaml": "gates",
 }
 assert set(_FIELDS) == set(CONFIG_FILES)
 
@@ -423,7 +428,7 @@ def _env_layers(environ: Mapping[str, str]) -> dict[str, dict[str, dict[str, Any
 def _describe(error: Any, keys: tuple[str, ...], fields: dict[tuple[str, ...], Any]) -> str:
     dotted = ".".join(keys) or "(top)"
     if error["type"] == "extra_forbidden":
-        parent = fields.get(keys[:-1]) or fields.get((*keys[:-2], "*"), [])
+        parent: list[str] = next((v for k, v in fields.items() if _fits(k, keys[:-1])), [])
         known = ", ".join(sorted(parent)) or "none"
         return f"unknown key {dotted!r}; known keys here: {known}"
     value = error.get("input")
@@ -431,6 +436,13 @@ def _describe(error: Any, keys: tuple[str, ...], fields: dict[tuple[str, ...], A
     if isinstance(value, dict):  # a check across keys: the message names them, not the dump
         return f"{dotted}: {message}" if keys else message
     return f"{dotted} = {value!r}: {message}"
+
+
+def _fits(pattern: tuple[str, ...], keys: tuple[str, ...]) -> bool:
+    """Whether `keys` is the path `pattern`, where `*` stands for any mapping key."""
+    return len(pattern) == len(keys) and all(
+        p in ("*", k) for p, k in zip(pattern, keys, strict=True)
+    )
 
 
 def _known_keys(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
@@ -483,7 +495,22 @@ def load_config(project: Project, environ: Mapping[str, str] | None = None) -> C
         model = Config.model_fields[field].annotation
         assert isinstance(model, type) and issubclass(model, BaseModel)
         parts[field] = _validate(model, data, str(override), origin)
-    return Config.model_validate({k: v.model_dump() for k, v in parts.items()})
+    config = Config.model_validate({k: v.model_dump() for k, v in parts.items()})
+    _check_across_files(config, project)
+    return config
+
+
+def _check_across_files(config: Config, project: Project) -> None:
+    """Names one file uses and another defines: phases, gates, bound cycles."""
+    bound = {node: rule.cycle for node, rule in config.node_bindings.nodes.items()}
+    problem = cross_problem(
+        config.cycle_definitions, config.gates, config.haios.work.cycle_phases, bound
+    )
+    if problem:
+        name, message = problem
+        file = project.config_dir / name
+        source = file if file.is_file() else packaged_defaults() / name
+        raise ConfigError(f"{source}: {message}")
 
 
 def priority_rank(priority: str) -> int:

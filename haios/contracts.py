@@ -75,12 +75,31 @@ class GateResult:
 
 
 @dataclass(frozen=True)
+class GateContext:
+    """What a gate may look at: the item, the project root, and the status of its blockers."""
+
+    work: WorkState
+    root: str
+    blockers: Mapping[str, str] = field(default_factory=dict)  # id -> status ("missing")
+
+
+Outcome = Literal["running", "completed", "blocked", "chain"]
+
+
+@dataclass(frozen=True)
 class CycleResult:
+    """Where a cycle stands after a step: `running` in `final_phase`, `blocked` there by the
+    failed gates, or finished (`completed`, or `chain` naming `next_cycle`)."""
+
     cycle_id: str
     final_phase: str
-    outcome: Literal["completed", "blocked", "chain"]
+    outcome: Outcome
     gate_results: tuple[GateResult, ...] = ()
     next_cycle: str | None = None
+
+    @property
+    def failed(self) -> tuple[GateResult, ...]:
+        return tuple(g for g in self.gate_results if not g.passed)
 
 
 @dataclass(frozen=True)
@@ -136,13 +155,19 @@ class WorkEngineAPI(Protocol):
 
 
 class GovernanceAPI(TransitionPolicy, Protocol):
-    def check_gate(self, gate_id: str, context: Mapping[str, Any]) -> GateResult: ...
+    def check_gate(self, gate_id: str, context: GateContext) -> GateResult:
+        """Never raises: a gate that cannot be checked fails, saying why."""
+        ...
 
 
 class CycleRunnerAPI(Protocol):
     def run(
         self, cycle_id: str, work_context: WorkState, current_phase: str | None = None
     ) -> CycleResult: ...
+    def enter(self, cycle_id: str, work: WorkState, phase: str | None = None) -> CycleResult: ...
+    def check(self, cycle_id: str, work: WorkState) -> CycleResult: ...
+    def advance(self, cycle_id: str, work: WorkState) -> CycleResult: ...
+    def resume(self, work: WorkState, cycle_id: str | None = None) -> CycleResult: ...
 
 
 class MemoryBridgeAPI(Protocol):

@@ -39,6 +39,10 @@ class WorkConflict(HaiosError):
     """Somebody else holds the item, or it changed under us in a way we cannot re-apply."""
 
 
+class CycleError(HaiosError):
+    """A cycle or phase that does not exist, or that the work item is not in."""
+
+
 class DependencyCycle(HaiosError):
     """A `blocked_by` edge that would close a cycle."""
 

@@ -29,6 +29,8 @@ CONFIG_FILES = (
     "hook-handlers.yaml",
     "thresholds.yaml",
     "activity-matrix.yaml",
+    "cycle-definitions.yaml",
+    "gates.yaml",
 )
 
 

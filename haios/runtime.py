@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from haios.config import Config, load_config
+from haios.cycles.runner import CycleRunner
 from haios.events import SIGNALS
 from haios.governance.journal import Journal
 from haios.governance.layer import GovernanceLayer
@@ -42,6 +43,7 @@ class Runtime:
     session: str
     governance: GovernanceLayer
     work: WorkEngine
+    cycles: CycleRunner
 
     def __enter__(self) -> Runtime:
         return self
@@ -62,11 +64,17 @@ def build(project: Project, config: Config | None = None, session: str | None = 
     if config is None:
         config = Config.model_validate(compiled_config(project))
     session = session or session_id()
-    governance = GovernanceLayer(config.node_bindings, journal_for(project), session)
+    governance = GovernanceLayer(
+        config.node_bindings, journal_for(project), session, config.gates.gates
+    )
     work = WorkEngine(project, config, governance, session)
+    cycles = CycleRunner(
+        config.cycle_definitions, config.node_bindings, work, governance, str(project.root)
+    )
     for signal in SIGNALS.values():
         signal.connect(governance.record, sender=work)
-    return Runtime(project, config, session, governance, work)
+        signal.connect(governance.record, sender=cycles)
+    return Runtime(project, config, session, governance, work, cycles)
 
 
 __all__ = ["Runtime", "build", "load_config", "session_id"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from haios import config
+from haios import config, cycleconfig
 from haios.context import checkpoint
 from haios.work import schema as work_schema
 
@@ -27,6 +27,8 @@ CONTRACTS: dict[str, tuple[int, type[BaseModel]]] = {
     "config-hook-handlers": (2, config.HookHandlers),  # 2: Bash guards, session handlers
     "config-thresholds": (1, config.Thresholds),
     "config-activity-matrix": (1, config.ActivityMatrix),
+    "config-cycle-definitions": (1, cycleconfig.CycleDefinitions),
+    "config-gates": (1, cycleconfig.GatesFile),
 }
 
 

@@ -78,6 +78,8 @@ def test_legacy_checkpoints_fit_the_contract(path: Path) -> None:
         ("node-bindings.yaml", "config-node-bindings"),
         ("governance-toggles.yaml", "config-governance-toggles"),
         ("hook-handlers.yaml", "config-hook-handlers"),
+        ("cycle-definitions.yaml", "config-cycle-definitions"),
+        ("gates.yaml", "config-gates"),
     ],
 )
 def test_packaged_config_fits_the_contract(file: str, name: str) -> None:

@@ -207,8 +207,43 @@ POLICY: Commands = {
         True,
     ),
 }
+CYCLE_OPT = arg("--cycle", help="the cycle, when the item's phase is in more than one")
+CYCLE: Commands = {
+    "list": ("cycle:list_", "List the cycles, their phases and how they chain.", (), True),
+    "show": (
+        "cycle:show",
+        "Show one cycle: each phase's prompt and gates.",
+        (arg("cycle", help="a cycle id, e.g. implementation"),),
+        True,
+    ),
+    "start": (
+        "cycle:start",
+        "Put an item in the first phase of a cycle (default: the one bound to its node).",
+        (ID, arg("cycle", nargs="?", help="a cycle id (default: the cycle of the item's node)")),
+        True,
+    ),
+    "status": (
+        "cycle:status",
+        "Show the cycle and phase an item is in, and what the phase asks for.",
+        (ID, CYCLE_OPT),
+        True,
+    ),
+    "check": (
+        "cycle:check",
+        "Check the exit gates of an item's phase; exit 1 listing the failing ones.",
+        (ID, CYCLE_OPT),
+        True,
+    ),
+    "advance": (
+        "cycle:advance",
+        "Move an item to the next phase once its gates pass (exit 1 when they do not).",
+        (ID, CYCLE_OPT),
+        True,
+    ),
+}
 GROUPS = {
     "work": ("Work items: create, list, move, claim, close.", WORK),
+    "cycle": ("Cycles: phase-based workflows whose gates are checked by code.", CYCLE),
     "audit": ("The hash-chained audit journal and the hook log.", AUDIT),
     "policy": ("The hook policy: what it decides, and why.", POLICY),
 }

@@ -1,21 +1,47 @@
-"""The GovernanceLayer object the runtime wires: lifecycle rules and the journal receiver."""
+"""The GovernanceLayer object the runtime wires: lifecycle rules, gates, the journal receiver."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from haios.config import NodeBindings
+from haios.contracts import GateContext, GateResult
+from haios.cycleconfig import Gate, nearest
 from haios.errors import InvalidTransition
 from haios.events import Payload, payload_dict
+from haios.governance import gates as gate_kinds
 from haios.governance.journal import Journal
 from haios.log import log
 
 
 class GovernanceLayer:
-    """Validates lifecycle moves against `node-bindings.yaml` and journals every event."""
+    """Validates lifecycle moves against `node-bindings.yaml`, checks the gates of
+    `gates.yaml`, and journals every event."""
 
-    def __init__(self, bindings: NodeBindings, journal: Journal, session: str) -> None:
+    def __init__(
+        self,
+        bindings: NodeBindings,
+        journal: Journal,
+        session: str,
+        gates: Mapping[str, Gate] | None = None,
+    ) -> None:
         self._bindings = bindings
         self._journal = journal
         self._session = session
+        self._gates = dict(gates or {})
+
+    def check_gate(self, gate_id: str, context: GateContext) -> GateResult:
+        """Check one gate of `gates.yaml` for a work item; never raises."""
+        gate = self._gates.get(gate_id)
+        if gate is None:
+            found = nearest(gate_id, self._gates)
+            return GateResult(gate_id, False, f"unknown gate {gate_id!r}; {found}")
+        try:
+            return gate_kinds.check(gate_id, gate, context)
+        except Exception as exc:  # a gate that crashes fails closed, saying why
+            log("warning", "gate crashed", gate=gate_id, error=repr(exc))
+            reason = f"could not be checked ({type(exc).__name__}: {exc})"
+            return GateResult(gate_id, False, reason)
 
     def validate_transition(self, work_id: str, from_node: str, to_node: str) -> None:
         nodes = self._bindings.nodes
