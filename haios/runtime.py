@@ -13,6 +13,7 @@ from haios.cycles.runner import CycleRunner
 from haios.events import SIGNALS
 from haios.governance.journal import Journal
 from haios.governance.layer import GovernanceLayer
+from haios.memory.bridge import MemoryBridge
 from haios.project import Project, compiled_config
 from haios.work.engine import WorkEngine
 
@@ -44,6 +45,7 @@ class Runtime:
     governance: GovernanceLayer
     work: WorkEngine
     cycles: CycleRunner
+    memory: MemoryBridge
 
     def __enter__(self) -> Runtime:
         return self
@@ -74,7 +76,8 @@ def build(project: Project, config: Config | None = None, session: str | None = 
     for signal in SIGNALS.values():
         signal.connect(governance.record, sender=work)
         signal.connect(governance.record, sender=cycles)
-    return Runtime(project, config, session, governance, work, cycles)
+    memory = MemoryBridge(project.state_dir)
+    return Runtime(project, config, session, governance, work, cycles, memory)
 
 
 __all__ = ["Runtime", "build", "load_config", "session_id"]

@@ -1,0 +1,60 @@
+"""The memory digest: what a session start needs from memory, in one small JSON file.
+
+`state/memory-digest.json` is written by MemoryBridge (after stores, at session end, in the
+background) and read without `mcp`, so no hook ever waits for a memory server. Format (v1):
+
+    {"version": 1, "updated": "2026-12-03T08:00:00Z",
+     "strategies": [{"id": "42", "content": "…", "uses": 3, "work_id": "WORK-007"}],
+     "degraded": null}
+
+`degraded` is null or the reason the last refresh could not reach the server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+NAME = "memory-digest.json"
+VERSION = 1
+
+
+def read(state_dir: Path) -> dict[str, Any] | None:
+    """The digest, or None when there is none (or it is unreadable or of another version)."""
+    try:
+        data = json.loads((state_dir / NAME).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        return None
+    return data
+
+
+def write(
+    state_dir: Path, strategies: Sequence[Mapping[str, Any]], degraded: str | None = None
+) -> Path:
+    """Replace the digest atomically (temp file, fsync, rename)."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    data = {
+        "version": VERSION,
+        "updated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "strategies": [dict(s) for s in strategies],
+        "degraded": degraded,
+    }
+    target = state_dir / NAME
+    fd, tmp = tempfile.mkstemp(prefix=".digest-", dir=state_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, indent=1)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
