@@ -240,6 +240,13 @@ class ScopeGuard(_Strict):
     on_outside: Action = "ask"
 
 
+class ExitGateCheck(_Strict):
+    """Moving an item on while an exit gate of its cycle phase fails."""
+
+    enabled: bool = True
+    on_failed_gate: Action = "deny"
+
+
 class DestructiveCommand(_Strict):
     """Bash commands that destroy what cannot be restored."""
 
@@ -280,6 +287,7 @@ class HookHandlers(_Strict):
     powershell_blocking: PowershellBlocking = PowershellBlocking()
     activity_matrix: Switch = Switch()
     scope_guard: ScopeGuard = ScopeGuard()
+    exit_gate_check: ExitGateCheck = ExitGateCheck()
     session_brief: Switch = Switch()
     date_time_inject: Switch = Switch()
     context_percentage: Switch = Switch()

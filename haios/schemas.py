@@ -24,7 +24,7 @@ CONTRACTS: dict[str, tuple[int, type[BaseModel]]] = {
     "config-haios": (1, config.HaiosFile),
     "config-node-bindings": (1, config.NodeBindings),
     "config-governance-toggles": (1, config.GovernanceToggles),
-    "config-hook-handlers": (2, config.HookHandlers),  # 2: Bash guards, session handlers
+    "config-hook-handlers": (3, config.HookHandlers),  # 2: Bash guards, session; 3: exit gates
     "config-thresholds": (1, config.Thresholds),
     "config-activity-matrix": (1, config.ActivityMatrix),
     "config-cycle-definitions": (1, cycleconfig.CycleDefinitions),

@@ -160,3 +160,17 @@ def test_a_stop_reminder_continues_the_session_once(converse: Conversation) -> N
     feedback = [b["text"] for b in continued[0].last_user_blocks() if b.get("type") == "text"]
     reminders = [text for text in feedback if "haios:" in text]
     assert len(reminders) == 1, feedback
+
+
+def test_moving_an_item_past_a_failing_gate_is_refused_with_the_gate(
+    converse: Conversation, repo: Path
+) -> None:
+    run_haios(repo, "work", "new", "Rate limits")
+    run_haios(repo, "cycle", "start", "1", "plan-authoring")
+
+    api = converse([bash("haios work move WORK-001 implement"), Text("I will fill it.")], "Go.")
+
+    assert "current_node: plan" in (repo / "docs/work/active/WORK-001/WORK.md").read_text()
+    result = api.conversation[1].tool_result()
+    assert result.is_error
+    assert "context_filled" in result.text and "haios cycle check WORK-001" in result.text

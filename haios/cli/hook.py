@@ -16,7 +16,7 @@ import signal
 import sys
 import time
 
-from haios.governance.hookevent import GUARD_EVENTS, Decision, HookEvent
+from haios.governance.hookevent import GUARD_EVENTS, Context, Decision, HookEvent
 
 TYPE_CHECKING = False  # importing typing costs ~3 ms on every hook call
 if TYPE_CHECKING:
@@ -104,9 +104,47 @@ def _normalised(event: str, raw: bytes) -> HookEvent:
 
 
 def _decide(call: HookEvent, root: str, config: dict[str, Any]) -> Decision | None:
-    from haios.governance.policy import context_for, decide
+    from haios.governance.policy import decide
 
-    return decide(call, context_for(root, config, lambda: refresh_work(root, config)))
+    return decide(call, wired_context(root, config))
+
+
+def wired_context(root: str, config: dict[str, Any]) -> Context:
+    """The handlers' context, with the callbacks into WorkEngine and CycleRunner they may use."""
+    from haios.governance.policy import context_for
+
+    return context_for(
+        root,
+        config,
+        refresh_work=lambda: refresh_work(root, config),
+        exit_gates=lambda work_id: exit_gates(root, work_id),
+    )
+
+
+def exit_gates(root: str, work_id: str) -> dict[str, Any] | None:
+    """The exit gates of the item's cycle phase that fail, command gates left out; None when
+    the item is unknown or in no cycle (the command itself will say so)."""
+    from haios.errors import HaiosError
+    from haios.project import Project
+    from haios.runtime import build
+
+    try:
+        with build(Project(root)) as runtime:
+            work = runtime.work.get(work_id)
+            if work.cycle_phase is None:
+                return None
+            cycle = runtime.cycles.locate(work)
+            result = runtime.cycles.check(cycle, work, run_commands=False)
+    except HaiosError:
+        return None
+    failed = [(gate.gate_id, gate.reason) for gate in result.failed]
+    return {
+        "id": work.id,
+        "node": work.current_node,
+        "cycle": cycle,
+        "phase": work.cycle_phase,
+        "failed": failed,
+    }
 
 
 def refresh_work(root: str, config: dict[str, Any]) -> None:

@@ -49,8 +49,9 @@ def _payload(args: argparse.Namespace, root: str) -> dict[str, Any]:
 
 
 def check(args: argparse.Namespace) -> int:
+    from haios.cli.hook import wired_context
     from haios.governance.hookevent import normalise
-    from haios.governance.policy import context_for, decide
+    from haios.governance.policy import decide
 
     project = find_project(args.project)
     payload = _payload(args, str(project.root))
@@ -59,7 +60,7 @@ def check(args: argparse.Namespace) -> int:
         event = normalise(event_name, payload)
     except ValueError as exc:
         raise UsageError(f"not a hook payload: {exc}") from None
-    decision = decide(event, context_for(str(project.root), compiled_config(project)))
+    decision = decide(event, wired_context(str(project.root), compiled_config(project)))
     if args.json:
         print_json(None if decision is None else decision._asdict())
     elif decision is None:

@@ -114,10 +114,11 @@ class CycleRunner:
         self._enter(cycle_id, work.id, phase, results)
         return CycleResult(cycle_id, phase, "running", results)
 
-    def check(self, cycle_id: str, work: WorkState) -> CycleResult:
-        """The exit gates of the item's phase: `blocked` if one fails. Nothing changes."""
+    def check(self, cycle_id: str, work: WorkState, run_commands: bool = True) -> CycleResult:
+        """The exit gates of the item's phase: `blocked` if one fails. Nothing changes.
+        `run_commands=False` passes command gates unrun (for a hook, which starts nothing)."""
         phase = self._phase(cycle_id, work)
-        results = self._check(self.cycle(cycle_id).phases[phase].exit, work)
+        results = self._check(self.cycle(cycle_id).phases[phase].exit, work, run_commands)
         outcome: Outcome = "blocked" if any(not r.passed for r in results) else "running"
         return CycleResult(cycle_id, phase, outcome, results)
 
@@ -169,7 +170,7 @@ class CycleRunner:
         assert work.cycle_phase is not None
         return work.cycle_phase
 
-    def context(self, work: WorkState) -> GateContext:
+    def context(self, work: WorkState, run_commands: bool = True) -> GateContext:
         """What gates see: the item, the root, and the status of each item blocking it."""
         blockers: dict[str, str] = {}
         for blocker in work.blocked_by:
@@ -177,12 +178,14 @@ class CycleRunner:
                 blockers[blocker] = self._work.get(blocker).status
             except WorkNotFound:
                 blockers[blocker] = "missing"
-        return GateContext(work, self._root, blockers)
+        return GateContext(work, self._root, blockers, run_commands)
 
-    def _check(self, gates: Sequence[str], work: WorkState) -> tuple[GateResult, ...]:
+    def _check(
+        self, gates: Sequence[str], work: WorkState, run_commands: bool = True
+    ) -> tuple[GateResult, ...]:
         if not gates:
             return ()
-        context = self.context(work)
+        context = self.context(work, run_commands)
         return tuple(self._governance.check_gate(gate, context) for gate in gates)
 
     def _enter(

@@ -20,6 +20,10 @@ def _nothing() -> None:
     """The default `refresh_work`: read the work cache as it is."""
 
 
+def _no_gates(work_id: str) -> None:
+    """The default `exit_gates`: nothing is known about an item's gates."""
+
+
 if TYPE_CHECKING:
 
     class HookEvent(NamedTuple):
@@ -52,6 +56,8 @@ if TYPE_CHECKING:
         settings: Mapping[str, Any]
         config: Mapping[str, Any] = {}
         refresh_work: Callable[[], None] = _nothing  # WorkEngine's index catches up with files
+        # the exit gates of an item's phase, checked without running commands (see exitgates)
+        exit_gates: Callable[[str], Mapping[str, Any] | None] = _no_gates
 
 else:
     HookEvent = namedtuple(
@@ -62,13 +68,16 @@ else:
     )
     Decision = namedtuple("Decision", "action reason handler")
     _ContextFields = namedtuple(
-        "_ContextFields", "root work_dir settings config refresh_work", defaults=({}, _nothing)
+        "_ContextFields",
+        "root work_dir settings config refresh_work exit_gates",
+        defaults=({}, _nothing, _no_gates),
     )
 
 
 class Context(_ContextFields):
     """What handlers may know besides the event: the project, the handler's own settings, the
-    whole compiled config, and how to have WorkEngine's index catch up with the files."""
+    whole compiled config, how to have WorkEngine's index catch up with the files, and how to
+    learn whether an item's exit gates pass (both wired by the CLI, which sees every module)."""
 
     __slots__ = ()
 

@@ -34,6 +34,7 @@ HANDLERS: dict[str, tuple[frozenset[str], Handler | str]] = {
     "powershell_blocking": (TOOLS, "shell_guards:powershell_blocking"),
     "activity_matrix": (TOOLS, "phases:activity_matrix"),
     "scope_guard": (TOOLS, "phases:scope_guard"),
+    "exit_gate_check": (TOOLS, "exitgates:exit_gate_check"),
     "session_brief": (frozenset({"SessionStart"}), "session:session_brief"),
     "date_time_inject": (PROMPT, "session:date_time_inject"),
     "context_percentage": (PROMPT, "session:context_percentage"),
@@ -74,10 +75,15 @@ def decide(event: HookEvent, context: Context) -> Decision | None:
 
 
 def context_for(
-    root: str, config: Mapping[str, Any], refresh_work: Callable[[], None] | None = None
+    root: str,
+    config: Mapping[str, Any],
+    refresh_work: Callable[[], None] | None = None,
+    exit_gates: Callable[[str], Mapping[str, Any] | None] | None = None,
 ) -> Context:
-    """The handlers' context from the compiled config of the project at `root`; `refresh_work`
-    is how handlers ask WorkEngine's index to catch up (the caller wires it; without it the
-    work cache is read as it is)."""
+    """The handlers' context from the compiled config of the project at `root`, with the
+    callbacks into other modules the caller wires; without them the work cache is read as it
+    is and no item's gates are known."""
     context = Context(root, config["haios"]["paths"]["work_dir"], config["hook_handlers"], config)
-    return context if refresh_work is None else context._replace(refresh_work=refresh_work)
+    if refresh_work is not None:
+        context = context._replace(refresh_work=refresh_work)
+    return context if exit_gates is None else context._replace(exit_gates=exit_gates)
