@@ -102,10 +102,14 @@ class HaiosFile(_Strict):
 
 
 class NodeRule(_Strict):
-    """One lifecycle node: where it may go next and the cycle bound to it."""
+    """One lifecycle node: where it may go next, the cycle bound to it, and where the item
+    moves when that cycle completes."""
 
     next: tuple[str, ...] = ()
     cycle: str | None = None
+    then: str | None = Field(
+        None, description="The node the item moves to when the bound cycle completes."
+    )
 
 
 class NodeBindings(_Strict):
@@ -141,6 +145,11 @@ class NodeBindings(_Strict):
                 raise ValueError(
                     f"nodes.{name}.next names unknown node {unknown[0]!r}; "
                     f"declared nodes: {', '.join(self.nodes)}"
+                )
+            if rule.then is not None and rule.then not in rule.next:
+                allowed = ", ".join(rule.next) or "none"
+                raise ValueError(
+                    f"nodes.{name}.then = {rule.then!r} is not one of its next nodes ({allowed})"
                 )
         if self.nodes[self.terminal].next:
             raise ValueError(f"terminal node {self.terminal!r} must have no next nodes")

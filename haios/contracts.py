@@ -67,11 +67,13 @@ class WorkState:
 
 @dataclass(frozen=True)
 class GateResult:
-    """Whether one gate passed, and if not, what failed and how to fix it."""
+    """Whether one gate passed, and if not, what failed and how to fix it. A gate that does not
+    apply to the item (its tier, or it touches no code) passes `skipped`, saying why."""
 
     gate_id: str
     passed: bool
     reason: str = ""
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,16 @@ class CycleResult:
     @property
     def failed(self) -> tuple[GateResult, ...]:
         return tuple(g for g in self.gate_results if not g.passed)
+
+
+@dataclass(frozen=True)
+class Route:
+    """What comes next: the cycle to run on which item, and why; no cycle means wait for the
+    user."""
+
+    cycle_id: str | None
+    work_id: str | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -169,6 +181,7 @@ class CycleRunnerAPI(Protocol):
     def check(self, cycle_id: str, work: WorkState, run_commands: bool = True) -> CycleResult: ...
     def advance(self, cycle_id: str, work: WorkState) -> CycleResult: ...
     def resume(self, work: WorkState, cycle_id: str | None = None) -> CycleResult: ...
+    def route(self, ready: Sequence[WorkState]) -> Route: ...
 
 
 class MemoryBridgeAPI(Protocol):

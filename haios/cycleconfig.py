@@ -13,9 +13,16 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 GateKind = Literal[
-    "section_filled", "checklist_done", "files_exist", "command_succeeds", "no_open_blockers"
+    "section_filled",
+    "checklist_done",
+    "files_exist",
+    "command_succeeds",
+    "no_open_blockers",
+    "memory_stored",
 ]
 GATE_KINDS: tuple[str, ...] = get_args(GateKind)
+Tier = Literal["trivial", "small", "standard", "architectural"]
+TIERS: tuple[str, ...] = get_args(Tier)
 # the arguments each kind takes; the first ones listed are required
 _ARGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "section_filled": (("section",), ("document",)),
@@ -23,6 +30,7 @@ _ARGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "files_exist": (("paths",), ()),
     "command_succeeds": (("command",), ("timeout",)),
     "no_open_blockers": ((), ()),
+    "memory_stored": ((), ()),
 }
 _ARG_NAMES = ("section", "document", "paths", "command", "timeout")
 
@@ -51,6 +59,10 @@ class Gate(_Strict):
     paths: tuple[str, ...] = Field((), description="Files or globs from the project root.")
     command: str | tuple[str, ...] | None = Field(None, description="A command line, no shell.")
     timeout: float = Field(300, gt=0, le=86400, description="Seconds before a command fails.")
+    tiers: tuple[Tier, ...] = Field(
+        (), description="The governance tiers it applies to (empty: every tier)."
+    )
+    code_only: bool = Field(False, description="Checked only for items that touch code.")
 
     @field_validator("kind")
     @classmethod
@@ -81,10 +93,47 @@ class Gate(_Strict):
         return self
 
 
+class TierRules(_Strict):
+    """How an item's governance tier is decided; see docs/cycles.md."""
+
+    effort: dict[str, Tier] = Field(
+        {
+            "trivial": "trivial",
+            "xs": "trivial",
+            "small": "small",
+            "s": "small",
+            "medium": "standard",
+            "m": "standard",
+            "large": "architectural",
+            "l": "architectural",
+            "xl": "architectural",
+        },
+        description="The tier each `effort:` value of a WORK.md gives.",
+    )
+    small_max_files: int = Field(
+        3, ge=0, description="More source files than this make an item at least standard."
+    )
+    architectural_types: tuple[str, ...] = Field(
+        ("design",), description="Item types that are always architectural."
+    )
+    decision_prefixes: tuple[str, ...] = Field(
+        ("ADR-",), description="A `traces_to:` entry starting so is a decision record."
+    )
+    default: Tier = Field("standard", description="The tier when nothing else decides.")
+    non_code_types: tuple[str, ...] = Field(
+        ("investigation",), description="Item types that never touch code."
+    )
+    docs: tuple[str, ...] = Field(
+        ("*.md", "*.rst", "*.txt", "docs/**"),
+        description="Globs of files that are not code (for `code_only` gates).",
+    )
+
+
 class GatesFile(_Strict):
-    """`gates.yaml`: every gate a cycle phase may name."""
+    """`gates.yaml`: every gate a cycle phase may name, and the tiers that decide which apply."""
 
     gates: dict[str, Gate] = {}
+    tiers: TierRules = TierRules()
 
 
 class Phase(_Strict):

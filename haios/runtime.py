@@ -10,7 +10,7 @@ from types import TracebackType
 
 from haios.config import Config, load_config
 from haios.cycles.runner import CycleRunner
-from haios.events import SIGNALS
+from haios.events import SIGNALS, CycleCompleted
 from haios.governance.journal import Journal
 from haios.governance.layer import GovernanceLayer
 from haios.memory.bridge import MemoryBridge
@@ -58,6 +58,7 @@ class Runtime:
     def close(self) -> None:
         for signal in SIGNALS.values():
             signal.disconnect(self.governance.record)
+        SIGNALS[CycleCompleted].disconnect(self.work.cycle_completed)
         self.work.close_index()
 
 
@@ -66,9 +67,7 @@ def build(project: Project, config: Config | None = None, session: str | None = 
     if config is None:
         config = Config.model_validate(compiled_config(project))
     session = session or session_id()
-    governance = GovernanceLayer(
-        config.node_bindings, journal_for(project), session, config.gates.gates
-    )
+    governance = GovernanceLayer(config.node_bindings, journal_for(project), session, config.gates)
     work = WorkEngine(project, config, governance, session)
     cycles = CycleRunner(
         config.cycle_definitions, config.node_bindings, work, governance, str(project.root)
@@ -76,6 +75,7 @@ def build(project: Project, config: Config | None = None, session: str | None = 
     for signal in SIGNALS.values():
         signal.connect(governance.record, sender=work)
         signal.connect(governance.record, sender=cycles)
+    SIGNALS[CycleCompleted].connect(work.cycle_completed, sender=cycles)
     memory = MemoryBridge(project.state_dir)
     return Runtime(project, config, session, governance, work, cycles, memory)
 

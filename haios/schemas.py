@@ -22,13 +22,13 @@ CONTRACTS: dict[str, tuple[int, type[BaseModel]]] = {
     "work-frontmatter": (work_schema.VERSION, work_schema.WorkFrontmatter),
     "checkpoint-frontmatter": (checkpoint.VERSION, checkpoint.CheckpointFrontmatter),
     "config-haios": (1, config.HaiosFile),
-    "config-node-bindings": (1, config.NodeBindings),
+    "config-node-bindings": (2, config.NodeBindings),  # 2: then
     "config-governance-toggles": (1, config.GovernanceToggles),
     "config-hook-handlers": (3, config.HookHandlers),  # 2: Bash guards, session; 3: exit gates
     "config-thresholds": (1, config.Thresholds),
     "config-activity-matrix": (1, config.ActivityMatrix),
     "config-cycle-definitions": (1, cycleconfig.CycleDefinitions),
-    "config-gates": (1, cycleconfig.GatesFile),
+    "config-gates": (2, cycleconfig.GatesFile),  # 2: tiers, code_only, memory_stored
 }
 
 

@@ -717,7 +717,7 @@ def test_init_of_a_missing_folder(haios: Any, tmp_path: Path) -> None:
 def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> None:
     result = ok(haios("demo", cwd=tmp_path))
     steps = [line for line in result.out.splitlines() if line.startswith("== ")]
-    assert [s.split(".")[0] for s in steps] == [f"== {n}" for n in range(1, 10)]
+    assert [s.split(".")[0] for s in steps] == [f"== {n}" for n in range(1, 11)]
     assert "chain intact" in result.out
     hooks = result.out.split("== 9.")[1]
     assert "runs the tests: no opinion (runs)" in hooks
@@ -725,6 +725,18 @@ def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> No
     for what in ("deletes everything via bash -c", "reads a secret through Bash"):
         assert f"{what}: deny\n      haios: " in hooks
     assert "use `haios work move WORK-002 implement` instead" in hooks
+    cycles = result.out.split("== 10.")[1].splitlines()
+    assert [line for line in cycles if line.startswith("   ") and not line.startswith("    ")] == [
+        "   plan-authoring: held at gather by context_filled",
+        "   + wrote ## Context, ## Deliverables, ## Acceptance",
+        "   plan-authoring: held at draft by plan_approach_filled",
+        "   + wrote PLAN.md (## Approach, ## Steps)",
+        "   plan-authoring: chain → implementation, node now implement",
+        "   implementation: held at do by deliverables_done",
+        "   + ticked the deliverable and the criterion, wrote ## Learnings",
+        "   implementation: chain → close-work, node now close; the tests gate ran "
+        "`python tests.py`: it passed",
+    ]
     assert result.out.endswith("done: the folder was removed; `haios demo --dir DIR` keeps it\n")
 
 

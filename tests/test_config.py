@@ -260,7 +260,7 @@ def test_the_file_is_blamed_for_what_it_set_and_the_variable_for_what_it_set(
         ),
         (
             "nodes:\n  plan: {next: [implement], gate: x}\n",
-            "unknown key 'nodes.plan.gate'; known keys here: cycle, next",
+            "unknown key 'nodes.plan.gate'; known keys here: cycle, next, then",
         ),
     ],
 )

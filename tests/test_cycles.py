@@ -377,9 +377,9 @@ def test_the_implementation_cycle_through_the_cli(project: Project, haios: Any) 
         0,
         "WORK-001 completed implementation; next: `haios cycle start WORK-001 close-work`\n",
     )
+    # node-bindings.yaml: implement's cycle completed, `then: close` moved the item on
     assert haios("cycle", "status", "1").out == (
-        "WORK-001 is in no cycle (node implement); "
-        "`haios cycle start WORK-001` starts implementation\n"
+        "WORK-001 is in no cycle (node close); `haios cycle start WORK-001` starts close-work\n"
     )
     kinds = events(project)
     assert kinds.count("PhaseEntered") == 5
@@ -396,7 +396,10 @@ def test_status_after_a_break_resumes_from_the_phase_in_the_work_item(
     assert haios("work", "phase", "1", "check").code == 0  # as a session left it
     status = haios("cycle", "status", "1")
     assert status.code == 0
-    assert status.out.splitlines()[0] == "WORK-001: implementation, phase check (3 of 5)"
+    assert status.out.splitlines()[0] == (
+        "WORK-001: implementation, phase check (3 of 5), "
+        "tier standard (no effort or source files given)"
+    )
     assert "exit gates: tests_pass, acceptance_done" in status.out
     assert haios("cycle", "status", "1", "--json").json()["cycle_id"] == "implementation"
 

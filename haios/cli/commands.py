@@ -228,6 +228,15 @@ CYCLE: Commands = {
         (ID, CYCLE_OPT),
         True,
     ),
+    "resume": (
+        "cycle:resume",
+        "Where to pick up: an item's phase and its prompt, or (no id) what comes next.",
+        (
+            arg("id", nargs="?", help="work item id (default: route the top ready item)"),
+            CYCLE_OPT,
+        ),
+        True,
+    ),
     "check": (
         "cycle:check",
         "Check the exit gates of an item's phase; exit 1 listing the failing ones.",

@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from haios.cli.output import print_json, table
-from haios.contracts import CycleResult, WorkState
+from haios.contracts import CycleResult, Route, WorkState
 from haios.project import find_project
 from haios.runtime import Runtime, build
 
@@ -70,29 +70,54 @@ def show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _result_json(rt: Runtime, work_id: str, result: CycleResult) -> dict[str, Any]:
+def _result_json(rt: Runtime, work: WorkState, result: CycleResult) -> dict[str, Any]:
     phases = rt.cycles.cycle(result.cycle_id).phases
-    return {
-        "work_id": work_id,
+    tier, why = rt.governance.tier(work)
+    document: dict[str, Any] = {
+        "work_id": work.id,
         "cycle_id": result.cycle_id,
         "final_phase": result.final_phase,
         "outcome": result.outcome,
         "gate_results": [vars(g) for g in result.gate_results],
         "next_cycle": result.next_cycle,
-        "prompt": phases[result.final_phase].prompt.replace("{id}", work_id),
+        "prompt": phases[result.final_phase].prompt.replace("{id}", work.id),
+        "tier": tier,
+        "tier_reason": why,
     }
+    if result.outcome == "completed":
+        document["route"] = _route_json(_next(rt))
+    return document
 
 
 def _gate_lines(result: CycleResult) -> list[str]:
-    return [
-        f"  {'pass' if g.passed else 'FAIL'}  {g.gate_id}: {g.reason}" for g in result.gate_results
-    ]
+    marks = {(True, False): "pass", (True, True): "skip", (False, False): "FAIL"}
+    return [f"  {marks[g.passed, g.skipped]}  {g.gate_id}: {g.reason}" for g in result.gate_results]
+
+
+def _next(rt: Runtime) -> Route:
+    return rt.cycles.route(rt.work.get_ready_items(limit=1))
+
+
+def _route_json(route: Route) -> dict[str, Any]:
+    return {**vars(route), "command": _route_command(route)}
+
+
+def _route_command(route: Route) -> str | None:
+    if route.cycle_id is None or route.work_id is None:
+        return None
+    return f"haios cycle resume {route.work_id}"
+
+
+def _route_line(route: Route) -> str:
+    if route.cycle_id is None:
+        return f"next: {route.reason}"
+    return f"next: {route.cycle_id} for {route.reason} (`{_route_command(route)}`)"
 
 
 def _finish(args: argparse.Namespace, rt: Runtime, work: WorkState, result: CycleResult) -> int:
     """Print a step's result; exit 1 when a gate blocked it."""
     if args.json:
-        print_json(_result_json(rt, work.id, result))
+        print_json(_result_json(rt, work, result))
     else:
         _write(_describe(rt, work, result))
     return 1 if result.outcome == "blocked" else 0
@@ -110,7 +135,7 @@ def _describe(rt: Runtime, work: WorkState, result: CycleResult) -> list[str]:
             f"`haios cycle start {work.id} {result.next_cycle}`"
         ]
     if result.outcome == "completed":
-        return [f"{work.id} completed {result.cycle_id}"]
+        return [f"{work.id} completed {result.cycle_id}", _route_line(_next(rt))]
     prompt = rt.cycles.cycle(result.cycle_id).phases[result.final_phase].prompt
     return [f"{work.id} is in {where}", f"  {prompt.replace('{id}', work.id)}"]
 
@@ -147,21 +172,42 @@ def status(args: argparse.Namespace) -> int:
         work = rt.work.get(args.id)
         if work.cycle_phase is None and args.cycle is None:
             return _no_cycle(args, rt, work)
-        result = rt.cycles.resume(work, args.cycle)
+        return _where(args, rt, work)
+
+
+def resume(args: argparse.Namespace) -> int:
+    """Where to pick up: the item's phase and what it asks for; without an id, or for an item
+    in no cycle, what routing says comes next."""
+    with _runtime(args) as rt:
+        work = rt.work.get(args.id) if args.id else None
+        if work is not None and (work.cycle_phase is not None or args.cycle is not None):
+            return _where(args, rt, work)
+        route = rt.cycles.route([work] if work else rt.work.get_ready_items(limit=1))
         if args.json:
-            print_json(_result_json(rt, work.id, result))
-            return 0
-        cycle = rt.cycles.cycle(result.cycle_id)
-        names = list(cycle.phases)
-        phase = cycle.phases[result.final_phase]
-        lines = [
+            print_json(_route_json(route))
+        else:
+            _write([_route_line(route)])
+    return 0
+
+
+def _where(args: argparse.Namespace, rt: Runtime, work: WorkState) -> int:
+    result = rt.cycles.resume(work, args.cycle)
+    if args.json:
+        print_json(_result_json(rt, work, result))
+        return 0
+    cycle = rt.cycles.cycle(result.cycle_id)
+    names = list(cycle.phases)
+    phase = cycle.phases[result.final_phase]
+    tier, why = rt.governance.tier(work)
+    _write(
+        [
             f"{work.id}: {result.cycle_id}, phase {result.final_phase} "
-            f"({names.index(result.final_phase) + 1} of {len(names)})",
+            f"({names.index(result.final_phase) + 1} of {len(names)}), tier {tier} ({why})",
             f"  {phase.prompt.replace('{id}', work.id)}",
             f"  exit gates: {', '.join(phase.exit) or 'none'}",
             f"  next: `haios cycle check {work.id}`, then `haios cycle advance {work.id}`",
         ]
-    _write(lines)
+    )
     return 0
 
 
@@ -180,7 +226,7 @@ def check(args: argparse.Namespace) -> int:
         work = rt.work.get(args.id)
         result = rt.cycles.check(rt.cycles.locate(work, args.cycle), work)
         if args.json:
-            print_json(_result_json(rt, work.id, result))
+            print_json(_result_json(rt, work, result))
             return 1 if result.outcome == "blocked" else 0
     where = f"{work.id} {result.cycle_id}/{result.final_phase}"
     total, failed = len(result.gate_results), len(result.failed)

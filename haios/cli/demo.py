@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -112,6 +113,74 @@ def _run(root: Path) -> None:
         "9. hooks: what an agent's tool calls get (`haios hook PreToolUse`, on every call)",
         _hook_calls(project, config.model_dump(mode="json")),
     )
+    _say(
+        "10. cycles: WORK-002 through plan-authoring and implementation, gates checked by code",
+        _cycles(project),
+    )
+
+
+# (what the agent writes next, {section or file: text}) between two runs of a cycle
+_WORK = {
+    "## Context": "Clients need the schema over HTTP.",
+    "## Deliverables": "- [ ] endpoints for items",
+    "## Acceptance": "- [ ] every endpoint has a test",
+}
+_PLAN = "## Approach\n\nOne handler per resource.\n\n## Steps\n\n1. Items.\n"
+_DONE = {"- [ ] endpoints": "- [x] endpoints", "- [ ] every": "- [x] every"}
+_LEARNED = {"## Learnings\n": "## Learnings\n\nStart from the schema's tests.\n"}
+
+
+def _cycles(project: Project) -> str:
+    from haios.config import load_config
+    from haios.runtime import build
+
+    (project.root / "tests.py").write_text("print('3 passed')\n", encoding="utf-8")
+    tests = {"tests_pass": {"command": [sys.executable, "tests.py"]}}  # the project's tests
+    (project.config_dir / "gates.yaml").write_text(json.dumps({"gates": tests}), "utf-8")
+    lines: list[str] = []
+    with build(project, load_config(project, environ={}), session="demo") as rt:
+        path = Path(rt.work.get("WORK-002").path)
+        steps: tuple[tuple[str, str, dict[str, str] | None], ...] = (
+            ("plan-authoring", "wrote ## Context, ## Deliverables, ## Acceptance", _WORK),
+            ("plan-authoring", "wrote PLAN.md (## Approach, ## Steps)", None),
+            ("plan-authoring", "", {}),
+            ("implementation", "ticked the deliverable and the criterion, wrote ## Learnings",
+             {**_DONE, **_LEARNED}),
+            ("implementation", "", {}),
+        )  # fmt: skip
+        for cycle, wrote, edits in steps:
+            result = rt.cycles.run(cycle, rt.work.get("WORK-002"))
+            state = rt.work.get("WORK-002")
+            if result.outcome == "blocked":
+                first = result.failed[0]
+                lines.append(f"   {cycle}: held at {result.final_phase} by {first.gate_id}")
+                lines.append(f"      {first.reason}")
+            else:
+                ran = any(g.gate_id == "tests_pass" for g in result.gate_results)
+                tail = "; the tests gate ran `python tests.py`: it passed" if ran else ""
+                lines.append(
+                    f"   {cycle}: {result.outcome} → {result.next_cycle}, "
+                    f"node now {state.current_node}{tail}"
+                )
+            if wrote:
+                _edit(path, edits)
+                lines.append(f"   + {wrote}")
+    return "\n".join(lines)
+
+
+def _edit(work_md: Path, edits: dict[str, str] | None) -> None:
+    """Play the agent between two runs: fill sections of the item's body (which people and
+    agents own; the frontmatter stays WorkEngine's), or write the plan."""
+    if edits is None:
+        (work_md.parent / "PLAN.md").write_text(_PLAN, encoding="utf-8")
+        return
+    text = work_md.read_text("utf-8")
+    for old, new in edits.items():
+        if old.startswith("## ") and not old.endswith("\n"):
+            text = text.replace(f"{old}\n", f"{old}\n\n{new}\n", 1)
+        else:
+            text = text.replace(old, new, 1)
+    work_md.write_text(text, encoding="utf-8")
 
 
 # (what the agent does, tool, input); {root} is the project folder

@@ -17,12 +17,21 @@ from haios.contracts import (
     GateResult,
     GovernanceAPI,
     Outcome,
+    Route,
     WorkEngineAPI,
     WorkState,
 )
 from haios.cycleconfig import Cycle, CycleDefinitions, nearest
 from haios.errors import CycleError, WorkNotFound
 from haios.events import CycleCompleted, GatePassed, PhaseEntered, emit
+
+_WHY = {
+    "work-creation": "it is new: write its work item first",
+    "investigation": "it is in discovery",
+    "plan-authoring": "it needs a plan",
+    "implementation": "its plan is approved",
+    "close-work": "its work is done: close it",
+}
 
 
 class CycleRunner:
@@ -147,21 +156,46 @@ class CycleRunner:
         self, cycle_id: str, work_context: WorkState, current_phase: str | None = None
     ) -> CycleResult:
         """Enter the cycle (unless the item is in it, or `current_phase` says where it is) and
-        advance until a gate blocks or the cycle ends."""
+        advance until a gate blocks or the cycle ends; the result holds every gate checked."""
         work = work_context
+        checked: tuple[GateResult, ...] = ()
         if current_phase is not None:
             work = replace(work, cycle_phase=current_phase)
         elif work.cycle_phase not in self.cycle(cycle_id).phases:
             result = self.enter(cycle_id, work)
             if result.outcome == "blocked":
                 return result
-            work = self._work.get(work.id)
+            checked, work = result.gate_results, self._work.get(work.id)
         for _ in range(len(self.cycle(cycle_id).phases)):
             result = self.advance(cycle_id, work)
+            checked += result.gate_results
             if result.outcome != "running":
-                return result
+                break
             work = self._work.get(work.id)
-        return result
+        return replace(result, gate_results=checked)
+
+    def route(self, ready: Sequence[WorkState]) -> Route:
+        """What to run next on the best ready item: nothing ready, wait for the user; an item
+        in a cycle, resume it; an investigation, the investigation cycle; otherwise the cycle
+        bound to its node (an approved plan, in implement: implementation), else work
+        creation."""
+        if not ready:
+            return Route(None, None, "nothing is ready: wait for the user (or `haios work new`)")
+        top = ready[0]
+        if top.cycle_phase is not None:
+            try:
+                cycle_id = self.locate(top)
+            except CycleError:
+                pass
+            else:
+                return Route(cycle_id, top.id, f"{top.id}: it is in its {top.cycle_phase} phase")
+        if top.type == "investigation" and "investigation" in self.definitions.cycles:
+            return Route("investigation", top.id, f"{top.id}: it is an investigation")
+        bound = self.cycle_for(top)
+        if bound in self.definitions.cycles:
+            why = _WHY.get(bound, f"it is in {top.current_node}")
+            return Route(bound, top.id, f"{top.id}: {why}")
+        return Route("work-creation", top.id, f"{top.id}: {_WHY['work-creation']}")
 
     # -- helpers -------------------------------------------------------------------------------
 

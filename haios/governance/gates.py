@@ -209,12 +209,24 @@ def no_open_blockers(gate_id: str, gate: Gate, context: GateContext) -> Verdict:
     return True, "nothing blocks it", ""
 
 
+def memory_stored(gate_id: str, gate: Gate, context: GateContext) -> Verdict:
+    refs = context.work.memory_refs
+    if not refs:
+        return (
+            False,
+            f"no memory is linked to {context.work.id}",
+            "store its learnings (`haios memory store`, or close it through close-work)",
+        )
+    return True, f"{len(refs)} memor{'y' if len(refs) == 1 else 'ies'} linked", ""
+
+
 KINDS: dict[str, Kind] = {
     "section_filled": section_filled,
     "checklist_done": checklist_done,
     "files_exist": files_exist,
     "command_succeeds": command_succeeds,
     "no_open_blockers": no_open_blockers,
+    "memory_stored": memory_stored,
 }
 
 

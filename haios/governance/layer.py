@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from haios.config import NodeBindings
-from haios.contracts import GateContext, GateResult
-from haios.cycleconfig import Gate, nearest
+from haios.contracts import GateContext, GateResult, WorkState
+from haios.cycleconfig import GatesFile, nearest
 from haios.errors import InvalidTransition
 from haios.events import Payload, payload_dict
 from haios.governance import gates as gate_kinds
 from haios.governance.journal import Journal
+from haios.governance.tiers import tier, touches_code
 from haios.log import log
 
 
@@ -23,12 +22,13 @@ class GovernanceLayer:
         bindings: NodeBindings,
         journal: Journal,
         session: str,
-        gates: Mapping[str, Gate] | None = None,
+        gates: GatesFile | None = None,
     ) -> None:
         self._bindings = bindings
         self._journal = journal
         self._session = session
-        self._gates = dict(gates or {})
+        self._gates_file = gates or GatesFile()
+        self._gates = self._gates_file.gates
 
     def check_gate(self, gate_id: str, context: GateContext) -> GateResult:
         """Check one gate of `gates.yaml` for a work item; never raises."""
@@ -36,12 +36,22 @@ class GovernanceLayer:
         if gate is None:
             found = nearest(gate_id, self._gates)
             return GateResult(gate_id, False, f"unknown gate {gate_id!r}; {found}")
+        rules = self._gates_file.tiers
+        level, why = tier(context.work, rules)
+        if gate.tiers and level not in gate.tiers:
+            return GateResult(gate_id, True, f"not required for a {level} item ({why})", True)
+        if gate.code_only and not touches_code(context.work, rules):
+            return GateResult(gate_id, True, "not required: the item touches no code", True)
         try:
             return gate_kinds.check(gate_id, gate, context)
         except Exception as exc:  # a gate that crashes fails closed, saying why
             log("warning", "gate crashed", gate=gate_id, error=repr(exc))
             reason = f"could not be checked ({type(exc).__name__}: {exc})"
             return GateResult(gate_id, False, reason)
+
+    def tier(self, work: WorkState) -> tuple[str, str]:
+        """(the item's governance tier, why), by the rules of gates.yaml."""
+        return tier(work, self._gates_file.tiers)
 
     def validate_transition(self, work_id: str, from_node: str, to_node: str) -> None:
         nodes = self._bindings.nodes

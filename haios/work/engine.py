@@ -9,8 +9,9 @@ from typing import Any
 
 from haios.config import PRIORITIES
 from haios.contracts import WorkState
-from haios.errors import InvalidTransition, UsageError, WorkConflict
-from haios.events import NodeTransitioned, WorkClosed, WorkCreated, WorkUpdated
+from haios.errors import HaiosError, InvalidTransition, UsageError, WorkConflict
+from haios.events import CycleCompleted, NodeTransitioned, WorkClosed, WorkCreated, WorkUpdated
+from haios.log import log
 from haios.project import packaged_defaults
 from haios.work import files, ids
 from haios.work.links import Links
@@ -286,3 +287,17 @@ class WorkEngine(Links):
             return None if state.cycle_phase == value else {"cycle_phase": value}
 
         return self._updated(work_id, change, "cycle_phase", str(value))
+
+    # -- reacting to cycles ------------------------------------------------------------------
+
+    def cycle_completed(self, sender: object, event: CycleCompleted) -> None:
+        """Move the item where its node's binding says a completed cycle leads (`then:` in
+        node-bindings.yaml). A move the lifecycle refuses is logged, never raised: the cycle
+        is complete either way, and `haios work move` remains."""
+        try:
+            state = self.get(event.work_id)
+            rule = self.bindings.nodes.get(state.current_node)
+            if state.is_open and rule and rule.cycle == event.cycle and rule.then:
+                self.transition(state.id, rule.then)
+        except HaiosError as exc:
+            log("warning", "no move after the cycle", work=event.work_id, error=str(exc))
