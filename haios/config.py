@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from haios.cycleconfig import CycleDefinitions, GatesFile, cross_problem
 from haios.errors import ConfigError
+from haios.log import log
+from haios.packs import FILES as PACK_FILES
+from haios.packs import PROJECT_PACKS, Pack, Refused, discover
 from haios.project import CONFIG_FILES, Project, packaged_defaults
 
 ENV_PREFIX = "HAIOS_"
@@ -232,6 +235,7 @@ class SingleWriter(_Strict):
         "closed_reason",
         "created",
         "cycle_phase",
+        "cycle",
         "memory_refs",
     )
 
@@ -354,6 +358,15 @@ class ActivityMatrix(_Strict):
         return self
 
 
+class PackInfo(_Strict):
+    """A pack whose files were overlaid on the packaged defaults (see haios.packs)."""
+
+    name: str
+    version: str
+    origin: str
+    files: tuple[str, ...] = ()
+
+
 class Config(_Strict):
     """The effective configuration, one object passed down from the edge."""
 
@@ -365,6 +378,7 @@ class Config(_Strict):
     activity_matrix: ActivityMatrix
     cycle_definitions: CycleDefinitions
     gates: GatesFile
+    packs: tuple[PackInfo, ...] = ()  # not a file: the packs overlaid on the defaults
 
 
 # file name -> field of Config
@@ -496,14 +510,19 @@ def _blame(keys: tuple[str, ...], origin: dict[tuple[str, ...], str], file: str)
 
 
 def load_config(project: Project, environ: Mapping[str, str] | None = None) -> Config:
-    """Read, overlay and validate every config file once (`environ` defaults to os.environ)."""
+    """Read, overlay and validate every config file once (`environ` defaults to os.environ):
+    the packaged defaults, then the packs, then the project's files, then HAIOS_* variables."""
     defaults = packaged_defaults()
     env = _env_layers(os.environ if environ is None else environ)
+    packs = _packs(project)
     parts: dict[str, BaseModel] = {}
     for name, field in _FIELDS.items():
         data: dict[str, Any] = {}
         origin: dict[tuple[str, ...], str] = {}
         _overlay(data, _read_yaml(defaults / name), str(defaults / name), {})
+        for pack in packs:
+            if (pack.folder / name).is_file() and name in PACK_FILES:
+                _overlay(data, _read_yaml(pack.folder / name), str(pack.folder / name), origin)
         override = project.config_dir / name
         if override.is_file():
             _overlay(data, _read_yaml(override), str(override), origin)
@@ -512,9 +531,27 @@ def load_config(project: Project, environ: Mapping[str, str] | None = None) -> C
         model = Config.model_fields[field].annotation
         assert isinstance(model, type) and issubclass(model, BaseModel)
         parts[field] = _validate(model, data, str(override), origin)
-    config = Config.model_validate({k: v.model_dump() for k, v in parts.items()})
+    info = [PackInfo(name=p.name, version=p.version, origin=p.origin,
+                     files=tuple(str(f) for f in p.files())) for p in packs]  # fmt: skip
+    config = Config.model_validate({**{k: v.model_dump() for k, v in parts.items()}, "packs": info})
     _check_across_files(config, project)
     return config
+
+
+def _packs(project: Project) -> list[Pack]:
+    """The packs that fit this haios; a refused one is logged and left out."""
+    packs, refused = find_packs(project)
+    for pack in refused:
+        log("warning", "pack refused", pack=pack.where, reason=pack.reason)
+    return packs
+
+
+def find_packs(project: Project) -> tuple[list[Pack], list[Refused]]:
+    """The project's and the installed packs: those that fit, and those refused (why)."""
+    from haios.schemas import CONTRACTS  # it imports this module
+
+    versions = {name: version for name, (version, _) in CONTRACTS.items()}
+    return discover(project.haios_dir / PROJECT_PACKS, versions)
 
 
 def _check_across_files(config: Config, project: Project) -> None:

@@ -57,6 +57,7 @@ class WorkState:
     queue_history: tuple[QueueEntry, ...] = ()
     documents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     closed_reason: str | None = None
+    cycle: str | None = None  # the cycle `cycle_phase` belongs to, when a cycle set it
     extra: Mapping[str, Any] = field(default_factory=dict)
     legacy: Mapping[str, Any] = field(default_factory=dict)
 
@@ -164,7 +165,9 @@ class WorkEngineAPI(Protocol):
     def close(self, work_id: str, *, abandon_reason: str | None = None) -> WorkState: ...
     def get_ready_items(self, limit: int | None = None) -> list[WorkState]: ...
     def update_memory_refs(self, work_id: str, refs: Sequence[int | str]) -> WorkState: ...
-    def set_cycle_phase(self, work_id: str, phase: str | None) -> WorkState: ...
+    def set_cycle_phase(
+        self, work_id: str, phase: str | None, cycle: str | None = None
+    ) -> WorkState: ...
 
 
 class GovernanceAPI(TransitionPolicy, Protocol):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -51,7 +51,10 @@ class _Strict(BaseModel):
 class Gate(_Strict):
     """One named gate: a kind (a function of GovernanceLayer) and its arguments."""
 
-    kind: str = Field(description="What is checked.", json_schema_extra={"enum": list(GATE_KINDS)})
+    kind: str = Field(
+        description="What is checked: a built-in kind, or one named under `kinds`.",
+        json_schema_extra={"examples": list(GATE_KINDS)},
+    )
     description: str = Field("", description="What the gate makes sure of, in one line.")
     fix: str = Field("", description="How to make it pass, added to a failure's reason.")
     section: str | None = Field(None, description="A Markdown heading's text, e.g. Acceptance.")
@@ -63,13 +66,7 @@ class Gate(_Strict):
         (), description="The governance tiers it applies to (empty: every tier)."
     )
     code_only: bool = Field(False, description="Checked only for items that touch code.")
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, value: str) -> str:
-        if value not in GATE_KINDS:
-            raise ValueError(f"unknown gate kind; {nearest(value, GATE_KINDS)}")
-        return value
+    args: dict[str, Any] = Field({}, description="Arguments of a kind named under `kinds`.")
 
     @field_validator("document")
     @classmethod
@@ -80,6 +77,10 @@ class Gate(_Strict):
 
     @model_validator(mode="after")
     def _arguments_fit_kind(self) -> Gate:
+        if self.kind not in _ARGS:  # a kind of `kinds`: checked across the file
+            return self
+        if self.args:
+            raise ValueError(f"`args` is for kinds named under `kinds`, not kind {self.kind}")
         required, optional = _ARGS[self.kind]
         fields = type(self).model_fields
         given = {n for n in _ARG_NAMES if getattr(self, n) != fields[n].get_default()}
@@ -134,6 +135,22 @@ class GatesFile(_Strict):
 
     gates: dict[str, Gate] = {}
     tiers: TierRules = TierRules()
+    kinds: dict[str, str] = Field(
+        {},
+        description="More gate kinds: name → `module:function` of an importable function "
+        "(gate_id, gate, context) → (passed, found, fix).",
+    )
+
+    @field_validator("kinds")
+    @classmethod
+    def _importable_names(cls, kinds: dict[str, str]) -> dict[str, str]:
+        for name, target in kinds.items():
+            if name in GATE_KINDS:
+                raise ValueError(f"{name!r} is a built-in gate kind; give yours another name")
+            module, colon, function = target.partition(":")
+            if not (colon and module.strip() and function.isidentifier()):
+                raise ValueError(f"{name}: {target!r} should be `module:function`")
+        return kinds
 
 
 class Phase(_Strict):
@@ -204,6 +221,11 @@ def cross_problem(
 ) -> tuple[str, str] | None:
     """(file, message) for a name used in one file and missing from another, or for chains
     that do not hold, else None."""
+    known = (*GATE_KINDS, *gates.kinds)
+    for name, gate in gates.gates.items():
+        if gate.kind not in known:
+            hint = nearest(gate.kind, known)
+            return "gates.yaml", f"gates.{name}.kind = {gate.kind!r}: unknown gate kind; {hint}"
     for name, cycle in cycles.cycles.items():
         for phase_name, phase in cycle.phases.items():
             where = f"cycles.{name}.phases.{phase_name}"

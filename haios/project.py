@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import haios
 from haios import __version__
@@ -100,36 +101,69 @@ def find_project(
     return Project(origin)
 
 
-def _fingerprint(root: str) -> dict[str, Any]:
+def _stat(path: str, into: dict[str, list[int]]) -> None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    into[path] = [st.st_mtime_ns, st.st_size]
+
+
+def _fingerprint(root: str, pack_files: list[str]) -> dict[str, Any]:
+    """What the compiled config depends on: every config file, every file of the packs it used,
+    the project's packs folder (a new pack), the folders installed packs live in (installing
+    one changes them), and the HAIOS_* variables."""
     sources: dict[str, list[int]] = {}
     for folder in (defaults_dir(), os.path.join(root, HAIOS_DIR, "config")):
         for name in CONFIG_FILES:
-            path = os.path.join(folder, name)
-            try:
-                st = os.stat(path)
-            except FileNotFoundError:
-                continue
-            sources[path] = [st.st_mtime_ns, st.st_size]
+            _stat(os.path.join(folder, name), sources)
+    packs = os.path.join(root, HAIOS_DIR, "packs")
+    for path in (packs, *_subfolders(packs), *pack_files, *_pack_homes()):
+        _stat(path, sources)
     env = {k: v for k, v in os.environ.items() if k.startswith("HAIOS_") and "__" in k}
     return {"version": __version__, "sources": sources, "env": env}
+
+
+def _subfolders(folder: str) -> list[str]:
+    try:
+        return sorted(entry.path for entry in os.scandir(folder) if entry.is_dir())
+    except OSError:
+        return []
+
+
+def _pack_homes() -> list[str]:
+    """Where installed packs live: the site-packages folders on sys.path and the PYTHONPATH
+    entries (not the cwd, which `python -m` puts on sys.path and which changes per call)."""
+    extra = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    return [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))] + [
+        p for p in extra if p
+    ]
+
+
+def _pack_files(config: dict[str, Any]) -> list[str]:
+    return [f for pack in config.get("packs") or () for f in pack.get("files", ())]
 
 
 def compiled(root: str) -> dict[str, Any]:
     """The effective config of the project at `root` as plain JSON data, rebuilt by
     `haios.config` when a source changed (the only time YAML and pydantic are loaded)."""
-    fingerprint = _fingerprint(root)
     state = os.path.join(root, HAIOS_DIR, "state")
     cache = os.path.join(state, "config.json")
     try:
         with open(cache, encoding="utf-8") as fh:
             cached = json.load(fh)
-        if cached.get("fingerprint") == fingerprint:
-            return dict(cached["config"])
-    except (OSError, ValueError, AttributeError):
+        config = cached["config"]
+        if cached.get("fingerprint") == _fingerprint(root, _pack_files(config)):
+            return dict(config)
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
         pass
     from haios.config import load_config
 
+    before = _fingerprint(root, [])
     data = load_config(Project(root)).model_dump(mode="json")
+    fingerprint = _fingerprint(root, _pack_files(data))
+    if any(fingerprint["sources"].get(k) != v for k, v in before["sources"].items()):
+        return data  # a source changed while it was read: use it, but do not cache it
     try:
         os.makedirs(state, exist_ok=True)
         tmp = os.path.join(state, f".config.json.{os.getpid()}.tmp")

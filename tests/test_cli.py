@@ -22,7 +22,7 @@ ROW_KEYS = {
 SHOW_KEYS = {
     "id", "title", "type", "status", "priority", "current_node", "queue_position", "cycle_phase",
     "owner", "created", "closed", "closed_reason", "path", "blocked_by", "blocks", "memory_refs",
-    "node_history", "queue_history", "documents", "extra", "legacy",
+    "node_history", "queue_history", "documents", "extra", "legacy", "cycle",
 }  # fmt: skip
 BROKEN_CHAIN = "chain broken: `prev` does not match the line before"
 NOT_FOUND = "haios: error: WORK-404: no such work item; `haios work list` shows them all\n"
@@ -579,13 +579,14 @@ def test_audit_tail(haios: Any, journal: Path) -> None:
 def test_doctor_on_a_clean_project(haios: Any, rt: Runtime) -> None:
     rt.work.create("fine")
     assert ok(haios("doctor")).out == (
-        "ok       config\nok       state folder writable\nok       journal\nok       work items\n"
-        "ok       hook registration\nall checks passed\n"
+        "ok       config\nok       packs\nok       state folder writable\nok       journal\n"
+        "ok       work items\nok       hook registration\nall checks passed\n"
     )
     doc = ok(haios("doctor", "--json")).json()
     assert doc["ok"] is True
     assert [(c["check"], c["ok"], c["problems"]) for c in doc["checks"]] == [
         ("config", True, []),
+        ("packs", True, []),
         ("state folder writable", True, []),
         ("journal", True, []),
         ("work items", True, []),

@@ -107,7 +107,7 @@ def uninstall(args: argparse.Namespace) -> int:
 
 
 def _checks(project: Project) -> list[dict[str, Any]]:
-    from haios.config import load_config
+    from haios.config import find_packs, load_config
     from haios.runtime import build, journal_for
     from haios.work import health
 
@@ -128,6 +128,9 @@ def _checks(project: Project) -> list[dict[str, Any]]:
     except HaiosError as exc:
         add("config", [(str(exc), "edit that file or variable; `docs/config.md` lists every key")])
         return results
+    _, refused = find_packs(project)
+    fix = "fix or remove the pack; the other packs and haios keep working without it"
+    add("packs", [(f"{r.where} is refused: {r.reason}", fix) for r in refused])
     try:
         probe = project.state_path(".doctor-probe")
         probe.write_text("ok")

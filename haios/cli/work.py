@@ -127,7 +127,7 @@ def show(args: argparse.Namespace) -> int:
     ]
     for label, value in (
         ("owner", state.owner),
-        ("cycle phase", state.cycle_phase),
+        ("cycle phase", f"{state.cycle}/{state.cycle_phase}" if state.cycle else state.cycle_phase),
         ("created", state.created),
         ("closed", state.closed),
         ("reason", state.closed_reason),

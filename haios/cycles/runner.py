@@ -70,8 +70,9 @@ class CycleRunner:
         return rule.cycle if rule else None
 
     def locate(self, work: WorkState, cycle_id: str | None = None) -> str:
-        """Which cycle the item's phase belongs to: `cycle_id` if given, else the cycle of its
-        node when that has the phase, else the only cycle that has it."""
+        """Which cycle the item's phase belongs to: `cycle_id` if given, else the cycle recorded
+        with the phase, else the cycle of its node when that has the phase, else the only cycle
+        that has it."""
         phase = work.cycle_phase
         if phase is None:
             bound = self.cycle_for(work)
@@ -83,6 +84,10 @@ class CycleRunner:
             if phase not in self.cycle(cycle_id).phases:
                 raise CycleError(f"{work.id} is in phase {phase!r}, which {cycle_id} does not have")
             return cycle_id
+        recorded = self.definitions.cycles.get(work.cycle or "")
+        if recorded is not None and phase in recorded.phases:
+            assert work.cycle is not None
+            return work.cycle
         bound = self.cycle_for(work)
         if bound in self.definitions.cycles and phase in self.definitions.cycles[bound].phases:
             return bound
@@ -225,7 +230,7 @@ class CycleRunner:
     def _enter(
         self, cycle_id: str, work_id: str, phase: str, results: tuple[GateResult, ...]
     ) -> None:
-        self._work.set_cycle_phase(work_id, phase)
+        self._work.set_cycle_phase(work_id, phase, cycle_id)
         self._passed(results)
         emit(self, PhaseEntered(cycle_id, phase, work_id))
 

@@ -12,7 +12,8 @@ import re
 import shlex
 import signal
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from importlib import import_module
 from pathlib import Path
 
 from haios.contracts import GateContext, GateResult
@@ -220,6 +221,12 @@ def memory_stored(gate_id: str, gate: Gate, context: GateContext) -> Verdict:
     return True, f"{len(refs)} memor{'y' if len(refs) == 1 else 'ies'} linked", ""
 
 
+def _imported(target: str) -> Kind:
+    module, _, function = target.partition(":")
+    kind: Kind = getattr(import_module(module), function)
+    return kind
+
+
 KINDS: dict[str, Kind] = {
     "section_filled": section_filled,
     "checklist_done": checklist_done,
@@ -230,9 +237,13 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def check(gate_id: str, gate: Gate, context: GateContext) -> GateResult:
-    """Run the gate's kind; a failure's reason says what failed and how to fix it."""
-    passed, found, fix = KINDS[gate.kind](gate_id, gate, context)
+def check(
+    gate_id: str, gate: Gate, context: GateContext, more: Mapping[str, str] | None = None
+) -> GateResult:
+    """Run the gate's kind (built in, or `module:function` from `more`, the `kinds` of
+    gates.yaml); a failure's reason says what failed and how to fix it."""
+    kind = KINDS.get(gate.kind) or _imported((more or {})[gate.kind])
+    passed, found, fix = kind(gate_id, gate, context)
     if passed:
         return GateResult(gate_id, True, found)
     return GateResult(gate_id, False, f"{found}; {gate.fix or fix}")

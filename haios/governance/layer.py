@@ -43,7 +43,7 @@ class GovernanceLayer:
         if gate.code_only and not touches_code(context.work, rules):
             return GateResult(gate_id, True, "not required: the item touches no code", True)
         try:
-            return gate_kinds.check(gate_id, gate, context)
+            return gate_kinds.check(gate_id, gate, context, self._gates_file.kinds)
         except Exception as exc:  # a gate that crashes fails closed, saying why
             log("warning", "gate crashed", gate=gate_id, error=repr(exc))
             reason = f"could not be checked ({type(exc).__name__}: {exc})"

@@ -275,7 +275,12 @@ class WorkEngine(Links):
 
         return self._updated(work_id, change, "memory_refs", ",".join(map(str, refs)))
 
-    def set_cycle_phase(self, work_id: str, phase: str | None) -> WorkState:
+    def set_cycle_phase(
+        self, work_id: str, phase: str | None, cycle: str | None = None
+    ) -> WorkState:
+        """Set the item's phase; `cycle` records the cycle it belongs to (a phase name can be
+        in several). Clearing the phase clears the cycle; a phase set without a cycle keeps
+        the recorded one."""
         value = phase.strip().lower() if phase else None
         if value is not None and value not in self.settings.cycle_phases:
             raise UsageError(
@@ -284,9 +289,16 @@ class WorkEngine(Links):
             )
 
         def change(state: WorkState, meta: dict[str, Any]) -> Changes | None:
-            return None if state.cycle_phase == value else {"cycle_phase": value}
+            changes: Changes = {}
+            if state.cycle_phase != value:
+                changes["cycle_phase"] = value
+            owner = cycle if value is not None else None
+            if (cycle is not None or value is None) and state.cycle != owner:
+                changes["cycle"] = owner
+            return changes or None
 
-        return self._updated(work_id, change, "cycle_phase", str(value))
+        shown = f"{cycle}/{value}" if cycle and value else str(value)
+        return self._updated(work_id, change, "cycle_phase", shown)
 
     # -- reacting to cycles ------------------------------------------------------------------
 

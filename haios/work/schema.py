@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from haios.work.model import PRIORITIES, STATUS_WORDS
 
-VERSION = 1
+VERSION = 2  # 2: cycle
 _STATUSES: list[JsonValue] = [*sorted(STATUS_WORDS)]  # legacy spellings are read, see model.py
 _PRIORITIES: list[JsonValue] = [*PRIORITIES, None]
 Stamp = str | None
@@ -48,6 +48,7 @@ class WorkFrontmatter(_Open):
     current_node: str | None = None
     queue_position: Literal["parked", "backlog", "ready", "working", "done"] | None = None
     cycle_phase: str | None = None
+    cycle: str | None = Field(None, description="The cycle cycle_phase belongs to.")
     owner: str | None = None
     created: Stamp = None
     closed: Stamp = None
