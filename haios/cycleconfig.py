@@ -206,8 +206,9 @@ def chain_problem(cycles: Mapping[str, Cycle]) -> str | None:
         while (target := _chain(cycles[seen[-1]])) is not None:
             if target in seen:
                 loop = " → ".join([*seen[seen.index(target) :], target])
+                # name a cycle in the loop: the one we started from may only lead into it
                 return (
-                    f"cycles.{name}: its chain loops ({loop}); end one of them without next_cycle"
+                    f"cycles.{target}: its chain loops ({loop}); end one of them without next_cycle"
                 )
             seen.append(target)
     return None

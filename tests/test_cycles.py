@@ -90,6 +90,11 @@ CYCLE_ERRORS = [
         "cycles.work-creation: its chain loops (work-creation → plan-authoring → "
         "implementation → close-work → work-creation); end one of them without next_cycle",
     ),
+    (  # work-creation leads into the loop without being part of it
+        "cycles: {close-work: {phases: {memory: {next_cycle: plan-authoring}}}}",
+        "cycles.plan-authoring: its chain loops (plan-authoring → implementation → "
+        "close-work → plan-authoring); end one of them without next_cycle",
+    ),
     (
         "cycles: {implementation: {phases: {do: {next_cycle: close-work}}}}",
         "cycles.implementation.phases.do.next_cycle: only the last phase (chain) may chain "
