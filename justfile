@@ -34,3 +34,8 @@ demo:
 # Write the JSON Schemas of docs/contracts/ (refuses to change a released version).
 contracts:
     {{venv}}/python -m haios.schemas docs/contracts
+
+# Write the Claude Code plugin's files (.claude-plugin/, hooks/hooks.json, commands/, skills/,
+# .mcp.json) from the packaged cycle definitions.
+plugin:
+    {{venv}}/python -m haios.cli.plugin .

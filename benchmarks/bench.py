@@ -534,6 +534,34 @@ def bench(args: argparse.Namespace, tmp: Path, log: Callable[[str], None]) -> di
     }
 
 
+PLUGIN_BUDGET = 2000
+
+
+def plugin_tokens(tmp: Path) -> dict[str, Any]:
+    """The Claude Code plugin's projected always-on token cost, from `claude plugin details`
+    (the pinned CLI of tests/e2e, offline, HOME in `tmp`), or why it could not be measured."""
+    checkout = str(Path(__file__).resolve().parents[1])
+    if checkout not in sys.path:  # this script runs from a checkout, beside its tests
+        sys.path.insert(0, checkout)
+    from haios.cli import plugin
+    from tests.e2e import claude
+
+    problem = claude.missing()
+    if problem:
+        return {"tokens": None, "budget": PLUGIN_BUDGET, "skipped": problem}
+    (tmp / "home").mkdir(parents=True)
+    source = claude.plugin_source(plugin.files(), tmp / "market")
+    tokens = claude.always_on_tokens(claude.install_plugin(source, tmp / "home"))
+    return {"tokens": tokens, "budget": PLUGIN_BUDGET, "skipped": None}
+
+
+def render_plugin(row: dict[str, Any]) -> str:
+    if row["tokens"] is None:
+        return f"plugin always-on tokens: not measured ({row['skipped']})\n"
+    verdict = "ok" if row["tokens"] <= row["budget"] else "OVER"
+    return f"plugin always-on tokens: ~{row['tokens']} (target ≤ {row['budget']}: {verdict})\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
 
@@ -543,6 +571,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="haios-bench-"))
     try:
         report = bench(args, tmp, log)
+        log("installing the Claude Code plugin to read its token cost")
+        report["plugin"] = plugin_tokens(tmp / "plugin")
     except BenchError as exc:
         log(f"bench: error: {exc}")
         return 1
@@ -555,7 +585,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dump(report, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render(report["results"], report))
+        sys.stdout.write(render(report["results"], report) + render_plugin(report["plugin"]))
     return 0
 
 

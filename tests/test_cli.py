@@ -10,10 +10,15 @@ from typing import Any
 import pytest
 
 from haios import __version__
+from haios.cli.agentfiles import COMMANDS, skill_path
+from haios.config import load_config
 from haios.errors import WorkFileError
 from haios.project import Project
 from haios.runtime import Runtime
 from haios.work import files
+
+PACKAGED_CYCLES = load_config(Project("/nonexistent")).cycle_definitions.cycles
+GENERATED = [*map(skill_path, PACKAGED_CYCLES), *(f"commands/{name}.md" for name in COMMANDS)]
 
 ROW_KEYS = {
     "id", "title", "type", "status", "node", "queue", "priority", "owner", "created",
@@ -671,15 +676,25 @@ def test_init_is_idempotent(haios: Any, tmp_path: Path) -> None:
     repo.mkdir()
     (repo / ".gitignore").write_text("node_modules/\n*.pyc")  # no trailing newline
     result = ok(haios("init", cwd=repo))
-    assert result.out == (
-        f"haios initialised in {repo.resolve()}\n"
-        "  + .claude/haios/config/\n"
-        "  + .claude/haios/state/\n"
-        "  + .claude/haios/config/haios.yaml\n"
-        "  + .gitignore (+ /.claude/haios/state/)\n"
-        "  + docs/work/active/\n"
-        "  + docs/work/archive/\n"
-        "  + .claude/settings.json (+ haios hooks)\n"
+    assert result.out == f"haios initialised in {repo.resolve()}\n" + "".join(
+        f"  + {line}\n"
+        for line in (
+            ".claude/haios/config/",
+            ".claude/haios/state/",
+            "docs/work/active/",
+            "docs/work/archive/",
+            ".claude/haios/config/haios.yaml",
+            ".claude/haios/config/cycle-definitions.yaml",
+            ".claude/haios/config/gates.yaml",
+            ".claude/config/north-star.md",
+            ".claude/config/invariants.md",
+            ".claude/config/roadmap.md",
+            ".gitignore (+ /.claude/haios/state/)",
+            ".claude/settings.json (+ haios hooks)",
+            ".mcp.json (+ memory server)",
+            *(f".claude/{path}" for path in GENERATED),
+            "justfile (+ import of haios' recipes)",
+        )
     )
     assert (repo / ".gitignore").read_text() == "node_modules/\n*.pyc\n/.claude/haios/state/\n"
     before = tree(repo)
@@ -687,7 +702,9 @@ def test_init_is_idempotent(haios: Any, tmp_path: Path) -> None:
     assert result.out == f"haios is already set up in {repo.resolve()}; nothing changed\n"
     assert ok(haios("init", str(repo), "--json")).json() == {
         "project": str(repo.resolve()),
+        "changes": [],
         "created": [],
+        "notices": [],
     }
     assert tree(repo) == before
 
@@ -700,12 +717,13 @@ def test_init_keeps_an_existing_override_and_restores_missing_folders(
     (repo / ".claude/haios/config/haios.yaml").write_text("work:\n  id_prefix: T-\n")
     (repo / ".gitignore").write_text("/.claude/haios/state/\n")
     doc = ok(haios("init", str(repo), "--json")).json()
-    assert doc["created"] == [
+    assert doc["created"][:4] == [
         ".claude/haios/state/",
         "docs/work/active/",
         "docs/work/archive/",
-        ".claude/settings.json (+ haios hooks)",
+        ".claude/haios/config/cycle-definitions.yaml",
     ]
+    assert ".claude/haios/config/haios.yaml" not in doc["created"]
     assert (repo / ".claude/haios/config/haios.yaml").read_text() == "work:\n  id_prefix: T-\n"
     assert (repo / ".gitignore").read_text() == "/.claude/haios/state/\n"
     assert ok(haios("work", "new", "x", cwd=repo)).out.startswith("created T-001: x")

@@ -22,7 +22,9 @@ def test_wheel_ships_the_packaged_defaults(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         zf.extractall(tmp_path / "site")
-    for name in ("haios.yaml", "node-bindings.yaml", "work-template.md", "overrides.yaml"):
+    shipped = ("haios.yaml", "node-bindings.yaml", "work-template.md", "overrides.yaml")
+    shipped += ("haios.just", "starters/north-star.md", "documents/plan.md")
+    for name in shipped:
         assert f"haios/_defaults/{name}" in names
     found = subprocess.run(
         [sys.executable, "-c", "from haios.project import packaged_defaults as p; print(p())"],

@@ -117,6 +117,15 @@ WORK: Commands = {
         ),
         True,
     ),
+    "doc": (
+        "work:doc",
+        "Create an item's plan, investigation or other gated document from its template.",
+        (
+            ID,
+            arg("kind", help="plan, investigation, observations (the documents gates check)"),
+        ),
+        True,
+    ),
     "block": (
         "work:block",
         "Record that an item waits for another (--by).",

@@ -32,6 +32,35 @@ def settings_files(root: Path) -> list[Path]:
     ]
 
 
+def enabled_plugins(root: Path) -> list[str]:
+    """The haios plugins (`haios@<marketplace>`) Claude Code has enabled for this project: a more
+    local settings file overrides a more general one."""
+    enabled: dict[str, bool] = {}
+    for path in reversed(settings_files(root)):
+        try:
+            plugins = install.load(path).get("enabledPlugins")
+        except HaiosError:
+            continue
+        if isinstance(plugins, dict):
+            enabled.update({k: v is True for k, v in plugins.items() if k.startswith("haios@")})
+    return sorted(name for name, on in enabled.items() if on)
+
+
+def plugin_and_init(root: Path) -> list[Problem]:
+    """The haios plugin and `haios init`'s hooks together: every hook would run twice."""
+    found, _ = registrations(root)
+    return [
+        (
+            f"the haios plugin ({plugin}) and haios' hooks in .claude/settings.json are both "
+            "registered, so every hook runs twice",
+            f"remove one: `haios uninstall` keeps the plugin, `claude plugin disable {plugin}` "
+            "keeps this project's hooks (pinned to this haios by absolute path)",
+        )
+        for plugin in enabled_plugins(root)
+        if found
+    ]
+
+
 def registrations(root: Path) -> tuple[list[tuple[Path, str, dict[str, Any]]], list[Problem]]:
     """(file, event, entry) of every haios hook entry Claude Code would see, and problems."""
     found, problems = [], []
@@ -48,8 +77,11 @@ def registrations(root: Path) -> tuple[list[tuple[Path, str, dict[str, Any]]], l
 def static_problems(root: Path) -> list[Problem]:
     """Missing, doubled or dangling registrations (no hook is run)."""
     found, problems = registrations(root)
+    if not found and enabled_plugins(root):
+        return problems  # the plugin registers them
     if not found:
         return [("no haios hooks in .claude/settings.json", "run `haios init`")]
+    problems += plugin_and_init(root)
     seen: dict[str, Path] = {}
     for path, event, entry in found:
         if event in seen:

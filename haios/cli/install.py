@@ -38,12 +38,15 @@ TIMEOUT = 10  # seconds; haios answers guard events within guards.deadline_ms, w
 _OURS = re.compile(r"(?:^|[/\s'\"])haios['\"]?\s+hook\s+\w+$|-m\s+haios\s+hook\s+\w+$")
 
 
+def haios_argv() -> list[str]:
+    """How to run this installation of haios, by absolute path."""
+    script = Path(sys.executable).parent / "haios"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "haios"]
+
+
 def hook_command(event: str) -> str:
     """The command line Claude Code runs for `event`: this installation, by absolute path."""
-    script = Path(sys.executable).parent / "haios"
-    if script.is_file():
-        return f"{shlex.quote(str(script))} hook {event}"
-    return f"{shlex.quote(sys.executable)} -m haios hook {event}"
+    return shlex.join([*haios_argv(), "hook", event])
 
 
 def is_ours(command: object) -> bool:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from haios.cli import changes
 from haios.cli.output import print_json
 from haios.errors import HaiosError
 from haios.project import HAIOS_DIR, Project, find_project
@@ -50,59 +51,66 @@ def _folders(project: Project, folders: tuple[Path, ...]) -> list[str]:
 
 
 def init(args: argparse.Namespace) -> int:
-    from haios.cli import install
+    from haios.cli import initplan
     from haios.config import load_config
 
     root = Path(args.dir or args.project or os.getcwd()).resolve()
     if not root.is_dir():
         raise HaiosError(f"{root}: no such folder")
     project = Project(root)
-    settings_path = root / ".claude" / "settings.json"
-    before = install.load(settings_path)  # refuses a broken file before anything changes
-    after = before if args.no_hooks else install.merged(before)
+    plan = initplan.init_plan(project, load_config(project), hooks=not args.no_hooks)
+    plan.raise_problems()  # a broken or unsafe file: nothing at all is changed
     if args.dry_run:
-        missing = not project.haios_dir.is_dir()
-        sys.stdout.write(f"would create {HAIOS_DIR}/ and the work folders\n" if missing else "")
-        sys.stdout.write(install.diff(settings_path, before, after) or "settings.json: no change\n")
-        return 0
-    created = scaffold(project)
-    created += work_folders(project, load_config(project).haios.paths.work_dir)
-    if after != before:
-        backup = install.write(settings_path, before, after)
-        created.append(
-            ".claude/settings.json (+ haios hooks" + (f"; backup {backup.name})" if backup else ")")
-        )
+        return _dry_run(plan)
+    changes.apply(root, plan.changes)
     if args.json:
-        print_json({"project": str(root), "created": created})
-    elif created:
-        sys.stdout.write(f"haios initialised in {root}\n" + "".join(f"  + {c}\n" for c in created))
+        print_json({**initplan.summary(plan), "created": [c.note for c in plan.changes]})
+        return 0
+    if plan.changes:
+        sys.stdout.write(f"haios initialised in {root}\n")
+        sys.stdout.write("".join(f"  {_sign(c)} {c.note}\n" for c in plan.changes))
     else:
         sys.stdout.write(f"haios is already set up in {root}; nothing changed\n")
+    _notices(plan)
     return 0
 
 
+def _sign(change: changes.Change) -> str:
+    return "-" if change.after is None and not change.folder else "+"
+
+
+def _dry_run(plan: changes.Plan) -> int:
+    if any(c.path == plan.root / HAIOS_DIR / "config" for c in plan.changes):
+        sys.stdout.write(f"would create {HAIOS_DIR}/ and the work folders\n")
+    diffs = "".join(changes.diff(plan.root, c) for c in plan.changes)
+    sys.stdout.write(diffs or "no change\n")
+    _notices(plan)
+    return 0
+
+
+def _notices(plan: changes.Plan) -> None:
+    sys.stdout.write("".join(f"  ! {notice}\n" for notice in plan.notices))
+
+
 def uninstall(args: argparse.Namespace) -> int:
-    from haios.cli import install
+    from haios.cli import initplan
 
     project = find_project(args.project)
-    path = project.root / ".claude" / "settings.json"
-    before = install.load(path)
-    after = install.removed(before)
+    plan = initplan.uninstall_plan(project)
+    plan.raise_problems()
     if args.dry_run:
-        sys.stdout.write(install.diff(path, before, after) or "settings.json: no change\n")
-        return 0
-    removed = len(install.registered(before))
-    if after != before:
-        install.write(path, before, after)
+        return _dry_run(plan)
+    changes.apply(project.root, plan.changes)
     if args.json:
-        print_json({"settings": str(path), "removed": removed})
-    else:
-        sys.stdout.write(
-            f"removed {removed} haios hook entries from {path} (backup: settings.json.haios.bak); "
-            f"{HAIOS_DIR}/ and your work items are kept\n"
-            if removed
-            else f"no haios hook entries in {path}; nothing changed\n"
-        )
+        print_json({**initplan.summary(plan), "removed": [c.note for c in plan.changes]})
+        return 0
+    head = f"removed from {project.root}:\n" if plan.changes else "nothing of haios' to remove; "
+    sys.stdout.write(head + "".join(f"  - {c.note}\n" for c in plan.changes))
+    _notices(plan)
+    sys.stdout.write(
+        f"kept {HAIOS_DIR}/ (your config, the audit journal) and your work items; "
+        f"delete {HAIOS_DIR}/ and its .gitignore line to remove haios entirely\n"
+    )
     return 0
 
 

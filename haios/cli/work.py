@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from haios.cli.output import print_json, table, warn
@@ -209,6 +210,19 @@ def close(args: argparse.Namespace) -> int:
     if not before.is_open:
         return _done(args, state, f"{state.id} was already closed ({state.status})")
     return _done(args, state, f"{state.id} closed: {state.status}")
+
+
+def doc(args: argparse.Namespace) -> int:
+    with _runtime(args) as rt:
+        state, name, created = rt.work.add_document(args.id, args.kind)
+    path = str(Path(state.path).with_name(name))
+    if args.json:
+        print_json({"id": state.id, "document": name, "path": path, "created": created})
+    elif created:
+        sys.stdout.write(f"{state.id}: created {name}; fill in each section\n  {path}\n")
+    else:
+        sys.stdout.write(f"{state.id}: {name} already exists; left as it is\n  {path}\n")
+    return 0
 
 
 def block(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from haios.errors import HaiosError, InvalidTransition, UsageError, WorkConflict
 from haios.events import CycleCompleted, NodeTransitioned, WorkClosed, WorkCreated, WorkUpdated
 from haios.log import log
 from haios.project import packaged_defaults
-from haios.work import files, ids
+from haios.work import documents, files, ids
 from haios.work.links import Links
 from haios.work.store import Changes, closed_entry, now
 
@@ -313,3 +313,26 @@ class WorkEngine(Links):
                 self.transition(state.id, rule.then)
         except HaiosError as exc:
             log("warning", "no move after the cycle", work=event.work_id, error=str(exc))
+
+    # -- documents in the item's folder --------------------------------------------------------
+
+    def add_document(self, work_id: str, kind: str) -> tuple[WorkState, str, bool]:
+        """Create the item's `kind` document (PLAN.md, …) from its template with every section a
+        gate checks; an existing one is left as it is. (state, file name, whether created)."""
+        name, sections = documents.resolve(kind, self.gates)
+        state = self.get(work_id)
+        with self._lock(state.id):
+            folder = self.work_dir / self._locate(state.id)
+            path = folder / name
+            if path.exists():
+                return state, name, False
+            text = documents.render(
+                documents.template(self.project, documents.kind_of(name)),
+                name,
+                sections,
+                state.id,
+                state.title,
+            )
+            files.write_atomic(path, text)
+        self._emit(WorkUpdated(state.id, "document", f"+{name}", self.session))
+        return self.get(state.id), name, True

@@ -51,6 +51,7 @@ class ItemStore:
     ) -> None:
         self.project = project
         self.settings = config.haios.work
+        self.gates = config.gates.gates
         self.bindings = config.node_bindings
         self.work_rel = config.haios.paths.work_dir
         self.work_dir = project.root / self.work_rel

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -117,3 +118,50 @@ def run(
 def _show(command: str, code: int, stdout: str, stderr: str, api: FakeAPI) -> None:
     print(f"$ {command}\nexit {code}\n--- stdout\n{stdout}\n--- stderr\n{stderr}")
     print(f"--- requests to the fake API\n{api.summary()}")
+
+
+def cli(home: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`claude ARGS` with HOME in `home` and nothing else from the caller but PATH (offline)."""
+    environment = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        "DISABLE_TELEMETRY": "1",
+        "DISABLE_AUTOUPDATER": "1",
+    }
+    return subprocess.run(
+        [str(CLAUDE), *args],
+        cwd=cwd or home,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def plugin_source(files: dict[str, str], folder: Path) -> Path:
+    """A marketplace folder holding just the plugin's files (not the whole checkout)."""
+    for rel, text in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    return folder
+
+
+def install_plugin(source: Path, home: Path, name: str = "haios") -> str:
+    """Add `source` as a marketplace, install `name@name` from it; `claude plugin details`."""
+    for args in (("marketplace", "add", str(source)), ("install", f"{name}@{name}")):
+        proc = cli(home, "plugin", *args)
+        assert proc.returncode == 0, f"claude plugin {' '.join(args)}: {proc.stdout}{proc.stderr}"
+    proc = cli(home, "plugin", "details", f"{name}@{name}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def always_on_tokens(details: str) -> int:
+    """The projected always-on token cost `claude plugin details` prints."""
+    match = re.search(r"Always-on:\s+~?(\d[\d,]*) tok", details)
+    assert match, details
+    return int(match.group(1).replace(",", ""))
