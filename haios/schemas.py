@@ -25,7 +25,7 @@ CONTRACTS: dict[str, tuple[int, type[BaseModel]]] = {
     "config-node-bindings": (1, config.NodeBindings),
     "config-governance-toggles": (1, config.GovernanceToggles),
     "config-hook-handlers": (2, config.HookHandlers),  # 2: Bash guards, session handlers
-    "config-thresholds": (1, config.Thresholds),
+    "config-thresholds": (2, config.Thresholds),  # 2: coldstart budgets
     "config-activity-matrix": (1, config.ActivityMatrix),
     "config-cycle-definitions": (1, cycleconfig.CycleDefinitions),
     "config-gates": (1, cycleconfig.GatesFile),
