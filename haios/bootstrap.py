@@ -68,7 +68,6 @@ class session_loader:
         from pathlib import Path
 
         from haios.context.loader import ContextLoader
-        from haios.events import SIGNALS, SessionStarted
         from haios.memory.bridge import MemoryBridge
         from haios.work.reader import IndexReader
 
@@ -76,12 +75,17 @@ class session_loader:
         memory = MemoryBridge(Path(self.root, HAIOS_DIR, "state"))
         loader = ContextLoader(self.root, self.config, self.reader, memory, self.session_id)
         self.receiver = _Journalled(self.root, self.session_id)
-        self.signal = SIGNALS[SessionStarted]
-        self.signal.connect(self.receiver, sender=loader)
+        self.signal: Any = None
+        if loader.sessions.get(self.session_id) is None:  # only a new session emits anything
+            from haios.events import SIGNALS, SessionStarted
+
+            self.signal = SIGNALS[SessionStarted]
+            self.signal.connect(self.receiver, sender=loader)
         return loader
 
     def __exit__(self, *exc: object) -> None:
-        self.signal.disconnect(self.receiver)
+        if self.signal is not None:
+            self.signal.disconnect(self.receiver)
         self.reader.close()
 
 

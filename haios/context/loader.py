@@ -18,7 +18,6 @@ from haios.context.budget import fit
 from haios.context.checkpoints import Checkpoint, latest
 from haios.context.sessions import SessionStore
 from haios.contracts import GroundedContext, QueryResult
-from haios.events import SessionStarted, emit
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -113,6 +112,8 @@ class ContextLoader:
             after = 60 * self.settings["orphan_after_minutes"]
             record, orphans = self.sessions.start(self.session_id, TRIGGERS[trigger], after)
             if record["sources"] == [TRIGGERS[trigger]]:  # a new number: the session starts
+                from haios.events import SessionStarted, emit  # blinker: only when one starts
+
                 emit(self, SessionStarted(record["number"], record["prior"]))
             return record["number"], record["prior"], orphans
         known = self.sessions.get(self.session_id)

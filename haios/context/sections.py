@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 
 from haios.context.budget import Section, tokens
 
@@ -122,6 +121,8 @@ def _orphan(record: Mapping[str, Any]) -> str:
 
 def uncommitted(root: str) -> str:
     """What git says is uncommitted, in one line (one `git status` call)."""
+    import subprocess
+
     try:
         proc = subprocess.run(
             ["git", "status", "--porcelain"],

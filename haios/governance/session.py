@@ -1,7 +1,8 @@
 """Session handlers: what a session learns when it starts, with each prompt, and before it stops.
 
-Context is short on purpose (a prompt gets at most `thresholds.prompt.max_chars` in all) and
-comes from small files: the work cache and the tail of the transcript. Standard library only.
+Context is short on purpose: SessionStart gets ContextLoader's budgeted text, a prompt at most
+`thresholds.prompt.max_chars` in all, from small files (the work cache, the transcript's tail).
+Standard library only.
 """
 
 from __future__ import annotations
@@ -26,28 +27,12 @@ def _context(text: str, handler: str) -> Decision:
 
 
 def session_brief(event: HookEvent, context: Context) -> Decision | None:
-    """SessionStart: the item this session holds, the top of the ready list, and how to change
-    work items. Also exports HAIOS_SESSION to the session's shell, so `haios work claim` run by
-    the agent records this session as the owner."""
+    """SessionStart: the grounded context ContextLoader made for this session (its number,
+    pending items and drift first, the held item, ready work, L0–L2 by tier). Also exports
+    HAIOS_SESSION to the session's shell, so `haios work claim` and `haios checkpoint new` run
+    by the agent act as this session."""
     _export_session(event.session_id)
-    workview.refresh(context.refresh_work)  # a new session sees pulled items
-    view = workview.load(context.state_dir)
-    parts = [
-        "haios: work items change only through `haios work …` (never by editing WORK.md keys)."
-    ]
-    mine = workview.active(context.state_dir, event.session_id)
-    if mine:
-        parts.append(f"You hold {_where(mine)}.")
-    ready = view.get("ready", [])
-    if ready:
-        shown = ", ".join(workview.label(r) for r in ready[:3])
-        parts.append(
-            f"Ready ({view.get('ready_total', len(ready))}): {shown}; "
-            "take the next with `haios work next --claim`."
-        )
-    elif not mine:
-        parts.append('Nothing is ready; create an item with `haios work new "TITLE"`.')
-    return _context(" ".join(parts), "session_brief")
+    return _context(context.session_context, "session_brief") if context.session_context else None
 
 
 def _export_session(session: str) -> None:
