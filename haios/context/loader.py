@@ -135,7 +135,7 @@ class ContextLoader:
 
     def _work(self, notes: list[str]) -> tuple[WorkState | None, list[WorkState]]:
         try:
-            active = [w for w in self.work.list(status="active") if w.owner]
+            active = [w for w in self.work.list(status="active", queue="working") if w.owner]
         except Exception as exc:  # the work index is derived: a failure degrades, never blocks
             notes.append(f"work items: not read ({type(exc).__name__}: {exc})"[:200])
             return None, []

@@ -41,8 +41,24 @@ def number_in_text(head: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def checkpoint_files(folder: str) -> Iterator[tuple[str, int | None]]:
-    """(path, session number or None) of every `*.md` in `folder`; nothing when it is missing."""
+_SCANS: dict[str, tuple[int, list[tuple[str, int | None]]]] = {}
+
+
+def checkpoint_files(folder: str) -> list[tuple[str, int | None]]:
+    """(path, session number or None) of every `*.md` in `folder`; [] when it is missing.
+    Read once per process while the folder's listing is unchanged (a session start asks for
+    the highest number and for the latest checkpoint: one scan serves both)."""
+    try:
+        stamp = os.stat(folder).st_mtime_ns
+    except OSError:
+        return []
+    cached = _SCANS.get(folder)
+    if cached is None or cached[0] != stamp:
+        cached = _SCANS[folder] = (stamp, list(_scan(folder)))
+    return cached[1]
+
+
+def _scan(folder: str) -> Iterator[tuple[str, int | None]]:
     try:
         names = os.listdir(folder)
     except OSError:

@@ -201,10 +201,8 @@ class SessionStore:
         data["version"] = VERSION
         tmp = f"{self.path}.{os.getpid()}.tmp"
         try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
+            with open(tmp, "w", encoding="utf-8") as fh:  # no fsync: a file lost to a power
+                json.dump(data, fh, ensure_ascii=False, indent=1)  # cut is set aside on read
             os.replace(tmp, self.path)
         except OSError as exc:
             raise SessionStateError(
