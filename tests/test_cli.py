@@ -717,7 +717,7 @@ def test_init_of_a_missing_folder(haios: Any, tmp_path: Path) -> None:
 def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> None:
     result = ok(haios("demo", cwd=tmp_path))
     steps = [line for line in result.out.splitlines() if line.startswith("== ")]
-    assert [s.split(".")[0] for s in steps] == [f"== {n}" for n in range(1, 10)]
+    assert [s.split(".")[0] for s in steps] == [f"== {n}" for n in range(1, 12)]
     assert "chain intact" in result.out
     hooks = result.out.split("== 9.")[1]
     assert "runs the tests: no opinion (runs)" in hooks
@@ -725,6 +725,15 @@ def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> No
     for what in ("deletes everything via bash -c", "reads a secret through Bash"):
         assert f"{what}: deny\n      haios: " in hooks
     assert "use `haios work move WORK-002 implement` instead" in hooks
+    before, after = result.out.split("== 10.")[1].split("== 11.")
+    assert "   haios · session 1 · coldstart · tier full\n" in before
+    assert "   You hold WORK-002 «Build the HTTP API» (node backlog).\n" in before
+    assert after.split("\n")[1:4] == [
+        "   haios · session 2 (prior 1) · coldstart · tier light",
+        "   Work items change only through `haios work …` (never by editing WORK.md keys); "
+        "`haios status` shows where things stand.",
+        "   Pending from session 1: WORK-003: the user guide waits for the API",
+    ]
     assert result.out.endswith("done: the folder was removed; `haios demo --dir DIR` keeps it\n")
 
 
