@@ -3,6 +3,7 @@ through the real CLI in a subprocess."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -187,3 +188,38 @@ def test_outside_a_project_the_commands_say_so(haios: Any, tmp_path: Path) -> No
             and "haios init" in result.err
         )
         assert "Traceback" not in result.err
+
+
+def test_statusline_shows_the_session_and_records_the_context_left(
+    haios: Any, rt: Runtime, project: Project
+) -> None:
+    item = rt.work.create("Retry with backoff")
+    rt.work.claim(item.id, SESSION)
+    rt.work.set_cycle_phase(item.id, "do")
+    hook(haios, project, "SessionStart", source="startup")
+    payload = {
+        "session_id": SESSION,
+        "model": {"id": "claude-opus-4-8", "display_name": "Opus"},
+        "workspace": {"current_dir": str(project.root / "docs"), "project_dir": str(project.root)},
+        "context_window": {"used_percentage": 88.4},
+    }
+    shown = haios("statusline", stdin=json.dumps(payload))
+    assert (shown.code, shown.out, shown.err) == (
+        0,
+        "Opus · session 1 · WORK-001 do · 12% context left\n",
+        "",
+    )
+    prompt = context_of(hook(haios, project, "UserPromptSubmit", prompt="go on"))
+    assert "Context: 12% left. Write a checkpoint in docs/checkpoints/ before going on." in prompt
+
+
+def test_statusline_never_fails(haios: Any, tmp_path: Path) -> None:
+    for stdin in (
+        "not json",
+        "[1, 2]",
+        "",
+        '{"model": "odd", "context_window": {"used_percentage": true}}',
+    ):
+        shown = haios("statusline", stdin=stdin, cwd=tmp_path)
+        assert (shown.code, shown.err) == (0, "")
+        assert shown.out == "haios: not a haios project\n"

@@ -222,6 +222,12 @@ TOP: Commands = {
         (),
         True,
     ),
+    "statusline": (
+        "statusline:from_args",
+        "The line for Claude Code's statusLine setting (session JSON on stdin).",
+        (),
+        False,
+    ),
     "hook": (
         "hook:from_args",
         "Answer one Claude Code hook call (payload on stdin); registered in settings.json.",

@@ -55,7 +55,7 @@ def date_time_inject(event: HookEvent, context: Context) -> Decision | None:
 def context_percentage(event: HookEvent, context: Context) -> Decision | None:
     """UserPromptSubmit: a warning as the context window fills, then the instruction to
     checkpoint, then to checkpoint and stop."""
-    left = context_left(event.transcript_path, context.config)
+    left = _left(event, context)
     limits = context.config["thresholds"]["context"]
     if left is None or left > limits["warn_left_pct"]:
         return None
@@ -89,7 +89,7 @@ def checkpoint_reminder(event: HookEvent, context: Context) -> Decision | None:
     once per session, and never when this stop already follows a hook's continuation."""
     if event.stop_hook_active:
         return None
-    left = context_left(event.transcript_path, context.config)
+    left = _left(event, context)
     limits = context.config["thresholds"]["context"]
     if (100 if left is None else left) > limits["checkpoint_left_pct"]:
         return None
@@ -111,6 +111,44 @@ def checkpoint_reminder(event: HookEvent, context: Context) -> Decision | None:
 
 def _safe(session: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in session)[:100] or "unknown"
+
+
+RECORD_MAX_AGE = 300  # seconds: a status line runs after every answer, so older means stale
+
+
+def _left(event: HookEvent, context: Context) -> int | None:
+    """Context left: what `haios statusline` last recorded for this session (Claude Code's own
+    figure), else the estimate from the transcript."""
+    recorded = recorded_left(context.state_dir, event.session_id)
+    return recorded if recorded is not None else context_left(event.transcript_path, context.config)
+
+
+def _record_path(state_dir: str, session: str) -> str:
+    return os.path.join(state_dir, "sessions", f"{_safe(session)}.context")
+
+
+def record_left(state_dir: str, session: str, left: int) -> None:
+    """Keep `left` (percent of the context window) for this session's hooks."""
+    path = _record_path(state_dir, session)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps({"left_pct": int(left), "time": time.time()}))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # the hooks fall back to the transcript
+
+
+def recorded_left(state_dir: str, session: str) -> int | None:
+    try:
+        with open(_record_path(state_dir, session), encoding="utf-8") as fh:
+            data = json.load(fh)
+        if time.time() - float(data["time"]) <= RECORD_MAX_AGE:
+            return int(data["left_pct"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 def context_left(transcript: str, config: Mapping[str, Any]) -> int | None:
