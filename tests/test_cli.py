@@ -678,6 +678,9 @@ def test_init_is_idempotent(haios: Any, tmp_path: Path) -> None:
         "  + .gitignore (+ /.claude/haios/state/)\n"
         "  + docs/work/active/\n"
         "  + docs/work/archive/\n"
+        "  + .claude/config/north-star.md\n"
+        "  + .claude/config/invariants.md\n"
+        "  + .claude/config/roadmap.md\n"
         "  + .claude/settings.json (+ haios hooks)\n"
     )
     assert (repo / ".gitignore").read_text() == "node_modules/\n*.pyc\n/.claude/haios/state/\n"
@@ -698,13 +701,18 @@ def test_init_keeps_an_existing_override_and_restores_missing_folders(
     (repo / ".claude/haios/config").mkdir(parents=True)
     (repo / ".claude/haios/config/haios.yaml").write_text("work:\n  id_prefix: T-\n")
     (repo / ".gitignore").write_text("/.claude/haios/state/\n")
+    (repo / ".claude/config").mkdir()
+    (repo / ".claude/config/north-star.md").write_text("# Ours\n\nKeep it.\n")
     doc = ok(haios("init", str(repo), "--json")).json()
     assert doc["created"] == [
         ".claude/haios/state/",
         "docs/work/active/",
         "docs/work/archive/",
+        ".claude/config/invariants.md",
+        ".claude/config/roadmap.md",
         ".claude/settings.json (+ haios hooks)",
     ]
+    assert (repo / ".claude/config/north-star.md").read_text() == "# Ours\n\nKeep it.\n"
     assert (repo / ".claude/haios/config/haios.yaml").read_text() == "work:\n  id_prefix: T-\n"
     assert (repo / ".gitignore").read_text() == "/.claude/haios/state/\n"
     assert ok(haios("work", "new", "x", cwd=repo)).out.startswith("created T-001: x")

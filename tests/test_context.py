@@ -364,3 +364,20 @@ def test_a_written_checkpoint_fits_the_contract_and_leads_the_next_coldstart(
 def test_an_unknown_trigger_is_refused(rt: Runtime, trigger: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         rt.context.load(trigger)
+
+
+def test_the_starter_files_of_init_cost_nothing_until_written(haios: Any, tmp_path: Path) -> None:
+    repo = tmp_path / "fresh"
+    repo.mkdir()
+    assert haios("init", cwd=repo).code == 0
+    explained = haios("context", "--json", "--tier", "full", cwd=repo).json()
+    reasons = {r["section"]: r["reason"] for r in explained["sections"]}
+    assert [reasons[s] for s in ("north_star", "invariants", "roadmap")] == ["empty"] * 3
+    (repo / ".claude/config/north-star.md").write_text(
+        (repo / ".claude/config/north-star.md").read_text() + "\nShip it.\n"
+    )
+    text = haios("coldstart", "--tier", "full", cwd=repo).out
+    assert (
+        "North star (.claude/config/north-star.md):\n# North star\n\n## Principles\n\nShip it.\n"
+        in text
+    )

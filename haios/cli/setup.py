@@ -34,6 +34,29 @@ def scaffold(project: Project) -> list[str]:
     return created
 
 
+STARTERS = ("north-star.md", "invariants.md", "roadmap.md")
+
+
+def starter_context(project: Project, dry_run: bool = False) -> list[str]:
+    """The L0-L2 files of `.claude/config/` that are missing, created from commented starters
+    (with `dry_run`, only named); an existing file is never touched."""
+    from haios.project import packaged_defaults
+
+    folder = project.root / ".claude" / "config"
+    created = []
+    for name in STARTERS:
+        target = folder / name
+        if target.exists() or target.is_symlink():
+            continue
+        if not dry_run:
+            folder.mkdir(parents=True, exist_ok=True)
+            text = (packaged_defaults() / "context" / name).read_text("utf-8")
+            with open(target, "x", encoding="utf-8") as fh:
+                fh.write(text)
+        created.append(str(target.relative_to(project.root)))
+    return created
+
+
 def work_folders(project: Project, work_dir: str) -> list[str]:
     """The active/ and archive/ folders under the configured work folder."""
     base = project.root / work_dir
@@ -63,10 +86,13 @@ def init(args: argparse.Namespace) -> int:
     if args.dry_run:
         missing = not project.haios_dir.is_dir()
         sys.stdout.write(f"would create {HAIOS_DIR}/ and the work folders\n" if missing else "")
+        for name in starter_context(project, dry_run=True):
+            sys.stdout.write(f"would create {name}\n")
         sys.stdout.write(install.diff(settings_path, before, after) or "settings.json: no change\n")
         return 0
     created = scaffold(project)
     created += work_folders(project, load_config(project).haios.paths.work_dir)
+    created += starter_context(project)
     if after != before:
         backup = install.write(settings_path, before, after)
         created.append(

@@ -50,6 +50,8 @@ def read_context_file(path: str, max_bytes: int, notes: list[str]) -> str:
     for line in lines:
         if line or (kept and kept[-1]):
             kept.append(line)
+    if all(not line.strip() or line.startswith("#") for line in kept):
+        return ""  # headings only, as a starter file is before it is written
     return "\n".join(kept).strip("\n")
 
 
