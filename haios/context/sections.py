@@ -203,56 +203,9 @@ def _list_section(
 
 def sections(context: GroundedContext, root: str, context_dir: str) -> list[Section]:
     """Every section in the order of the text; those the tier does not show are left out."""
-    shown = TIER_PARTS[context.tier]
-    checkpoint = context.checkpoint or "the last checkpoint"
-    prior = f" (prior {context.prior_session})" if context.prior_session else ""
-    header = [
-        f"haios · session {context.session_number}{prior} · {context.trigger} · "
-        f"tier {context.tier}",
-        "Work items change only through `haios work …` (never by editing WORK.md keys); "
-        "`haios status` shows where things stand.",
-    ]
-    ready = [f"- {label(w)} ({w.priority}, {w.current_node})" for w in context.ready_work]
-    ready_head = f"Ready ({context.ready_total}); take the next with `haios work next --claim`:"
-    session = context.l3_session.split("\n") if context.l3_session else []
     parts = [
-        Section("header", "header", {"full": header}, essential=True),
-        _list_section(
-            "warnings", "l3", list(context.warnings), f"read {checkpoint}", 4, essential=True
-        ),
-        Section("notes", "notes", {"full": [f"Note: {n}" for n in context.notes]}, essential=True),
-        _list_section(
-            "session",
-            "l3",
-            session,
-            f"read {checkpoint}",
-            3,
-            session[:1] + ([f"Last checkpoint: read {checkpoint}."] if context.checkpoint else []),
-            essential=True,
-            source=context.checkpoint or "",
-        ),
-        _list_section(
-            "ready",
-            "l2",
-            [ready_head, *ready] if ready else [],
-            f"{context.ready_total} ready: `haios work ready`",
-            4,
-        ),
-        _list_section(
-            "operational",
-            "l2",
-            context.l2_operational.split("\n") if context.l2_operational else [],
-            "`haios status`",
-            2,
-        ),
-        _list_section(
-            "strategies",
-            "l3",
-            ["Strategies from memory:", *context.strategies] if context.strategies else [],
-            f"{len(context.strategies)} strategies in memory",
-            2,
-            source="memory (session_recovery)",
-        ),
+        *_session_parts(context),
+        *_work_parts(context),
         *(
             _file_section(name, level, title, text, os.path.join(root, context_dir, file), root)
             for name, level, title, text, file in (
@@ -262,9 +215,54 @@ def sections(context: GroundedContext, root: str, context_dir: str) -> list[Sect
             )
         ),
     ]
+    shown = TIER_PARTS[context.tier] | {"header", "warnings", "notes"}
     for part in parts:
-        if part.name not in shown | {"header", "warnings", "notes"} and part.chosen >= 0:
-            part.chosen, part.reason = -1, f"tier {context.tier} leaves it out"
-        elif part.name not in shown | {"header", "warnings", "notes"}:
+        if part.name not in shown:
+            part.reason = part.reason if part.chosen < 0 else ""
+            part.chosen = -1
             part.reason = part.reason or f"tier {context.tier} leaves it out"
     return parts
+
+
+def _session_parts(context: GroundedContext) -> list[Section]:
+    """The essentials: header, warnings, notes, this session."""
+    checkpoint = context.checkpoint or "the last checkpoint"
+    prior = f" (prior {context.prior_session})" if context.prior_session else ""
+    header = [
+        f"haios · session {context.session_number}{prior} · {context.trigger} · "
+        f"tier {context.tier}",
+        "Work items change only through `haios work …` (never by editing WORK.md keys); "
+        "`haios status` shows where things stand.",
+    ]
+    session = context.l3_session.split("\n") if context.l3_session else []
+    pointer = session[:1] + ([f"Last checkpoint: read {checkpoint}."] if context.checkpoint else [])
+    return [
+        Section("header", "header", {"full": header}, essential=True),
+        _list_section(
+            "warnings", "l3", list(context.warnings), f"read {checkpoint}", 4, essential=True
+        ),
+        Section("notes", "notes", {"full": [f"Note: {n}" for n in context.notes]}, essential=True),
+        _list_section(
+            "session", "l3", session, f"read {checkpoint}", 3, pointer, essential=True,
+            source=context.checkpoint or "",
+        ),
+    ]  # fmt: skip
+
+
+def _work_parts(context: GroundedContext) -> list[Section]:
+    """Ready work, claimed items, strategies from memory."""
+    ready = [f"- {label(w)} ({w.priority}, {w.current_node})" for w in context.ready_work]
+    ready_head = f"Ready ({context.ready_total}); take the next with `haios work next --claim`:"
+    operational = context.l2_operational.split("\n") if context.l2_operational else []
+    strategies = ["Strategies from memory:", *context.strategies] if context.strategies else []
+    return [
+        _list_section(
+            "ready", "l2", [ready_head, *ready] if ready else [],
+            f"{context.ready_total} ready: `haios work ready`", 4,
+        ),
+        _list_section("operational", "l2", operational, "`haios status`", 2),
+        _list_section(
+            "strategies", "l3", strategies, f"{len(context.strategies)} strategies in memory", 2,
+            source="memory (session_recovery)",
+        ),
+    ]  # fmt: skip
