@@ -33,9 +33,11 @@ from pathlib import Path
 from typing import Any
 
 TIME_TARGETS = {"ready": 4.0, "list": 6.0, "hook": 2.5, "hook-bash-parsed": 2.5}  # median, × floor
+TIME_TARGETS |= {"hook-session": 5.0, "coldstart": 5.0}
 P95_TARGETS = {"hook": 3.5, "hook-bash-parsed": 3.5}  # 95th percentile wall time, × floor median
 RSS_TARGETS = {"hook": 2.0, "hook-bash-parsed": 2.0, "hook-other": 2.0}  # peak RSS × floor; else 3
 RSS_TARGET = 3.0
+COLDSTART_TOKENS = 1500  # the default coldstart text, estimated at 4 characters a token
 _WORD_TEXT = """add cache index journal hook guard cycle plan export parse report config queue
 session audit memory context retry lock schema docs claim release archive renumber migrate"""
 WORDS = _WORD_TEXT.split()
@@ -62,6 +64,8 @@ ORDER = (
     "hook",
     "hook-bash-parsed",
     "hook-other",
+    "hook-session",
+    "coldstart",
     "ready",
     "list",
     "new",
@@ -340,6 +344,78 @@ def hook_cases(root: Path, haios: list[str]) -> list[Case]:
     return cases
 
 
+CHECKPOINTS = 200
+STRATEGIES = 20  # what MemoryBridge's digest keeps for a session start
+
+
+def checkpoint_text(number: int, rng: random.Random) -> str:
+    """A checkpoint in the original HAIOS's format, as a long-lived project has hundreds of."""
+    refs = "".join(f"  - {rng.randint(80_000, 90_000)}\n" for _ in range(rng.randint(0, 12)))
+    pending = "".join(f"  - WORK-{rng.randint(1, 999):03d}\n" for _ in range(rng.randint(0, 3)))
+    words = " ".join(rng.choice(WORDS) for _ in range(8))
+    return (
+        f"---\ntemplate: checkpoint\nsession: {number}\nprior_session: {number - 1}\n"
+        f"date: 2026-03-10\nwork_id: WORK-{number % 999 + 1:03d}\nload_memory_refs:\n{refs}"
+        f'pending:\n{pending}drift_observed:\n  - "{words}"\ncompleted:\n  - "{words}"\n'
+        f"---\n\n# Session {number}\n\n{BODY.format(words, words)}"
+    )
+
+
+def ground(root: Path, seed: int = 11) -> None:
+    """The files a session start reads: checkpoints, L0-L2 files, the memory digest."""
+    rng = random.Random(seed)
+    folder = root / "docs" / "checkpoints"
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, CHECKPOINTS + 1):
+        name = f"2026-03-10-{n % 90 + 1:02d}-SESSION-{n}-{rng.choice(WORDS)}.md"
+        (folder / name).write_text(checkpoint_text(n, rng), encoding="utf-8")
+    context = root / ".claude" / "config"
+    context.mkdir(parents=True, exist_ok=True)
+    for name, head in (("north-star", "Mission"), ("invariants", "Rules"), ("roadmap", "Next")):
+        lines = [f"- {' '.join(rng.choice(WORDS) for _ in range(10))}" for _ in range(40)]
+        text = f"# {head}\n\n" + " ".join(rng.choice(WORDS) for _ in range(40)) + "\n\n"
+        (context / f"{name}.md").write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
+    strategies = [
+        {"id": str(n), "content": " ".join(rng.choice(WORDS) for _ in range(20)), "uses": n}
+        for n in range(STRATEGIES)
+    ]
+    digest = {"version": 1, "updated": "2026-12-03T08:00:00Z", "strategies": strategies}
+    state = root / ".claude" / "haios" / "state"
+    (state / "memory-digest.json").write_text(json.dumps({**digest, "degraded": None}), "utf-8")
+
+
+def session_cases(root: Path, haios: list[str]) -> list[Case]:
+    """SessionStart as Claude Code sends it at startup (a new session id each call: each is
+    numbered, journalled and gets the full context), and `haios coldstart`."""
+    path = root.parent / "hook-session-start.json"
+
+    def new_session(run: int) -> None:
+        payload = {"session_id": f"bench-{run}-{time.monotonic_ns()}", "source": "startup"}
+        payload |= {"transcript_path": "/dev/null", "cwd": str(root)}
+        path.write_text(json.dumps({**payload, "hook_event_name": "SessionStart"}), "utf-8")
+
+    new_session(-2)
+    return [
+        Case(
+            "hook SessionStart: startup",
+            "hook-session",
+            None,
+            [*haios, "hook", "SessionStart"],
+            root,
+            new_session,
+            stdin=path,
+        ),
+        Case("haios coldstart", "coldstart", None, [*haios, "coldstart"], root),
+    ]
+
+
+def coldstart_size(root: Path, haios: list[str], launcher: Launcher) -> dict[str, int]:
+    """Characters and estimated tokens of the default coldstart text."""
+    _, _, out = launcher.run([*haios, "coldstart", "--json"], root, keep=True)
+    doc = json.loads(out)
+    return {"chars": doc["chars"], "tokens": doc["tokens"], "session": doc["session"]}
+
+
 def size_cases(root: Path, count: int, haios: list[str], edits: list[Path]) -> list[Case]:
     return [
         Case("haios work ready --json", "ready", count, [*haios, "work", "ready", "--json"], root),
@@ -467,6 +543,13 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     ]
     lines += [_row(r) for r in rows]
     lines += ["", f"total {meta['elapsed_s']:.0f} s; cold rows are one call each, on a fresh index"]
+    if meta.get("coldstart"):
+        c = meta["coldstart"]
+        verdict = "PASS" if c["tokens"] <= COLDSTART_TOKENS else "OVER"
+        lines.append(
+            f"default coldstart: {c['chars']:,} characters, ~{c['tokens']:,} tokens "
+            f"(≤{COLDSTART_TOKENS:,} {verdict}), {CHECKPOINTS} checkpoints, {STRATEGIES} strategies"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -501,6 +584,7 @@ def bench(args: argparse.Namespace, tmp: Path, log: Callable[[str], None]) -> di
         "floor: python -I -c pass", "floor", None, [sys.executable, "-I", "-c", "pass"], tmp
     )
     cases, colds = [floor], []
+    coldstart: dict[str, int] = {}
     launcher = Launcher(tmp, env)
     try:
         for count in args.sizes:
@@ -509,7 +593,10 @@ def bench(args: argparse.Namespace, tmp: Path, log: Callable[[str], None]) -> di
             per_size = size_cases(root, count, haios, make_project(root, count, haios, launcher))
             colds.append(cold_and_check(per_size[0], launcher, log))
             if count == args.sizes[0]:
-                per_size = hook_cases(root, haios) + per_size
+                ground(root)
+                per_size = hook_cases(root, haios) + session_cases(root, haios) + per_size
+                coldstart = coldstart_size(root, haios, launcher)
+                log(f"  coldstart: {coldstart['chars']} characters, ~{coldstart['tokens']} tokens")
             warm_up(per_size, launcher)
             cases += per_size
         warm_up([floor], launcher)
@@ -530,6 +617,7 @@ def bench(args: argparse.Namespace, tmp: Path, log: Callable[[str], None]) -> di
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
         "elapsed_s": round(time.monotonic() - started, 1),
+        "coldstart": coldstart,
         "results": rows,
     }
 

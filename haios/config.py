@@ -328,12 +328,36 @@ class HookThresholds(_Strict):
     latency_budget_ms: int = Field(250, ge=1)
 
 
+class LevelBudget(_Strict):
+    """Tokens each level of the session context may take (estimated at 4 characters a token)."""
+
+    l0: int = Field(200, ge=0, description="L0: the north star.")
+    l1: int = Field(200, ge=0, description="L1: the invariants.")
+    l2: int = Field(350, ge=0, description="L2: ready work, claimed items, the roadmap.")
+    l3: int = Field(550, ge=0, description="L3: warnings, the session, memory strategies.")
+
+
+class ColdstartThresholds(_Strict):
+    """How the session context is budgeted, shortened and degraded."""
+
+    budget_tokens: LevelBudget = LevelBudget()
+    max_chars: int = Field(9000, ge=500, le=9999, description="Hard cap on the whole text.")
+    essentials_chars: int = Field(2000, ge=200, le=9999)
+    ready_items: int = Field(5, ge=0, le=50)
+    strategies: int = Field(3, ge=0, le=50)
+    recent_checkpoint_hours: int = Field(48, ge=0)
+    orphan_after_minutes: int = Field(60, ge=0)
+    memory_timeout_ms: int = Field(1500, ge=10, le=8000)
+    max_file_bytes: int = Field(65536, ge=1024)
+
+
 class Thresholds(_Strict):
     """`thresholds.yaml`: the numbers the hooks act on."""
 
     context: ContextThresholds = ContextThresholds()
     prompt: PromptThresholds = PromptThresholds()
     hooks: HookThresholds = HookThresholds()
+    coldstart: ColdstartThresholds = ColdstartThresholds()
 
 
 Verdict = Literal["allow", "warn", "ask", "deny"]

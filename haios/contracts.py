@@ -133,6 +133,9 @@ class StoreResult:
 
 @dataclass(frozen=True)
 class GroundedContext:
+    """What a session starts from: L0–L3 as text, strategies from memory, ready work; then how
+    it was loaded (trigger, tier), what must be seen first (warnings) and what was skipped."""
+
     session_number: int
     prior_session: int | None
     l0_north_star: str = ""
@@ -141,6 +144,13 @@ class GroundedContext:
     l3_session: str = ""
     strategies: tuple[str, ...] = ()
     ready_work: tuple[WorkState, ...] = ()
+    trigger: str = "coldstart"
+    tier: str = "full"
+    roadmap: str = ""
+    warnings: tuple[str, ...] = ()  # orphaned sessions, pending items and drift: shown first
+    notes: tuple[str, ...] = ()  # what was skipped or degraded, one line each
+    checkpoint: str | None = None  # the latest checkpoint, relative to the project
+    ready_total: int = 0
 
 
 class TransitionPolicy(Protocol):
@@ -151,7 +161,18 @@ class TransitionPolicy(Protocol):
         ...
 
 
-class WorkEngineAPI(Protocol):
+class WorkReaderAPI(Protocol):
+    """The reads ContextLoader needs; WorkEngine gives them, and so does the index's light
+    reader, which a session start uses to stay fast."""
+
+    def get_ready_items(self, limit: int | None = None) -> list[WorkState]: ...
+    def ready_count(self) -> int: ...
+    def list(
+        self, *, status: str | None = None, queue: str | None = None, owner: str | None = None
+    ) -> list[WorkState]: ...
+
+
+class WorkEngineAPI(WorkReaderAPI, Protocol):
     def create(
         self,
         title: str,
@@ -163,7 +184,6 @@ class WorkEngineAPI(Protocol):
     def get(self, work_id: str) -> WorkState: ...
     def transition(self, work_id: str, target_node: str) -> WorkState: ...
     def close(self, work_id: str, *, abandon_reason: str | None = None) -> WorkState: ...
-    def get_ready_items(self, limit: int | None = None) -> list[WorkState]: ...
     def update_memory_refs(self, work_id: str, refs: Sequence[int | str]) -> WorkState: ...
     def set_cycle_phase(
         self, work_id: str, phase: str | None, cycle: str | None = None
@@ -193,4 +213,6 @@ class MemoryBridgeAPI(Protocol):
 
 
 class ContextLoaderAPI(Protocol):
-    def load(self, trigger: str) -> GroundedContext: ...
+    def load(
+        self, trigger: str = "coldstart", tier: str | None = None, start: bool = True
+    ) -> GroundedContext: ...

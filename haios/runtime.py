@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-import socket
 from dataclasses import dataclass
 from types import TracebackType
 
+from haios.bootstrap import session_id
 from haios.config import Config, load_config
+from haios.context.loader import ContextLoader
 from haios.cycles.runner import CycleRunner
 from haios.events import SIGNALS, CycleCompleted
 from haios.governance.journal import Journal
@@ -16,19 +15,6 @@ from haios.governance.layer import GovernanceLayer
 from haios.memory.bridge import MemoryBridge
 from haios.project import Project, compiled_config
 from haios.work.engine import WorkEngine
-
-
-def session_id() -> str:
-    """Who is acting: HAIOS_SESSION, else Claude Code's session id, else user@host."""
-    for name in ("HAIOS_SESSION", "CLAUDE_CODE_SESSION_ID"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return f"{user}@{socket.gethostname()}"
 
 
 def journal_for(project: Project) -> Journal:
@@ -46,6 +32,7 @@ class Runtime:
     work: WorkEngine
     cycles: CycleRunner
     memory: MemoryBridge
+    context: ContextLoader
 
     def __enter__(self) -> Runtime:
         return self
@@ -64,8 +51,8 @@ class Runtime:
 
 def build(project: Project, config: Config | None = None, session: str | None = None) -> Runtime:
     """Build and wire the modules; config defaults to the project's (compiled) effective config."""
-    if config is None:
-        config = Config.model_validate(compiled_config(project))
+    raw = compiled_config(project) if config is None else config.model_dump(mode="json")
+    config = config or Config.model_validate(raw)
     session = session or session_id()
     governance = GovernanceLayer(config.node_bindings, journal_for(project), session, config.gates)
     work = WorkEngine(project, config, governance, session)
@@ -77,7 +64,10 @@ def build(project: Project, config: Config | None = None, session: str | None = 
         signal.connect(governance.record, sender=cycles)
     SIGNALS[CycleCompleted].connect(work.cycle_completed, sender=cycles)
     memory = MemoryBridge(project.state_dir)
-    return Runtime(project, config, session, governance, work, cycles, memory)
+    context = ContextLoader(str(project.root), raw, work, memory, session)
+    for signal in SIGNALS.values():
+        signal.connect(governance.record, sender=context)
+    return Runtime(project, config, session, governance, work, cycles, memory, context)
 
 
 __all__ = ["Runtime", "build", "load_config", "session_id"]

@@ -25,7 +25,7 @@ CONTRACTS: dict[str, tuple[int, type[BaseModel]]] = {
     "config-node-bindings": (2, config.NodeBindings),  # 2: then
     "config-governance-toggles": (1, config.GovernanceToggles),
     "config-hook-handlers": (3, config.HookHandlers),  # 2: Bash guards, session; 3: exit gates
-    "config-thresholds": (1, config.Thresholds),
+    "config-thresholds": (2, config.Thresholds),  # 2: coldstart budgets
     "config-activity-matrix": (1, config.ActivityMatrix),
     "config-cycle-definitions": (1, cycleconfig.CycleDefinitions),
     "config-gates": (2, cycleconfig.GatesFile),  # 2: tiers, code_only, memory_stored

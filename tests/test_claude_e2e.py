@@ -142,9 +142,8 @@ def test_the_session_starts_with_the_top_ready_work_item(
     label = "SessionStart hook additional context: "  # how the pinned CLI passes it on
     contexts = [t.split(label, 1)[1] for t in api.conversation[0].texts() if label in t]
     assert len(contexts) == 1, api.conversation[0].text
-    assert contexts[0].startswith("haios:"), contexts[0]
-    assert item in contexts[0]
-    assert title in contexts[0]
+    assert contexts[0].startswith("haios · session 1 · coldstart · tier full\n"), contexts[0]
+    assert f"\n- {item} «{title}» (medium, backlog)\n" in contexts[0]
 
 
 def test_a_stop_reminder_continues_the_session_once(converse: Conversation) -> None:

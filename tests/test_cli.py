@@ -716,6 +716,8 @@ def test_init_keeps_an_existing_override_and_restores_missing_folders(
     (repo / ".claude/haios/config").mkdir(parents=True)
     (repo / ".claude/haios/config/haios.yaml").write_text("work:\n  id_prefix: T-\n")
     (repo / ".gitignore").write_text("/.claude/haios/state/\n")
+    (repo / ".claude/config").mkdir()
+    (repo / ".claude/config/north-star.md").write_text("# Ours\n\nKeep it.\n")
     doc = ok(haios("init", str(repo), "--json")).json()
     assert doc["created"][:4] == [
         ".claude/haios/state/",
@@ -724,6 +726,7 @@ def test_init_keeps_an_existing_override_and_restores_missing_folders(
         ".claude/haios/config/cycle-definitions.yaml",
     ]
     assert ".claude/haios/config/haios.yaml" not in doc["created"]
+    assert (repo / ".claude/config/north-star.md").read_text() == "# Ours\n\nKeep it.\n"
     assert (repo / ".claude/haios/config/haios.yaml").read_text() == "work:\n  id_prefix: T-\n"
     assert (repo / ".gitignore").read_text() == "/.claude/haios/state/\n"
     assert ok(haios("work", "new", "x", cwd=repo)).out.startswith("created T-001: x")
@@ -736,7 +739,7 @@ def test_init_of_a_missing_folder(haios: Any, tmp_path: Path) -> None:
 def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> None:
     result = ok(haios("demo", cwd=tmp_path))
     steps = [line for line in result.out.splitlines() if line.startswith("== ")]
-    assert [s.split(".")[0] for s in steps] == [f"== {n}" for n in range(1, 11)]
+    assert [s.split(".")[0] for s in steps] == [f"== {n}" for n in range(1, 13)]
     assert "chain intact" in result.out
     hooks = result.out.split("== 9.")[1]
     assert "runs the tests: no opinion (runs)" in hooks
@@ -744,7 +747,7 @@ def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> No
     for what in ("deletes everything via bash -c", "reads a secret through Bash"):
         assert f"{what}: deny\n      haios: " in hooks
     assert "use `haios work move WORK-002 implement` instead" in hooks
-    cycles = result.out.split("== 10.")[1].splitlines()
+    cycles = result.out.split("== 10.")[1].split("== 11.")[0].splitlines()
     assert [line for line in cycles if line.startswith("   ") and not line.startswith("    ")] == [
         "   plan-authoring: held at gather by context_filled",
         "   + wrote ## Context, ## Deliverables, ## Acceptance",
@@ -755,6 +758,15 @@ def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> No
         "   + ticked the deliverable and the criterion, wrote ## Learnings",
         "   implementation: chain → close-work, node now close; the tests gate ran "
         "`python tests.py`: it passed",
+    ]
+    before, after = result.out.split("== 11.")[1].split("== 12.")
+    assert "   haios · session 1 · coldstart · tier full\n" in before
+    assert "   You hold WORK-002 «Build the HTTP API» (node close).\n" in before
+    assert after.split("\n")[1:4] == [
+        "   haios · session 2 (prior 1) · coldstart · tier light",
+        "   Work items change only through `haios work …` (never by editing WORK.md keys); "
+        "`haios status` shows where things stand.",
+        "   Pending from session 1: WORK-003: the user guide waits for the API",
     ]
     assert result.out.endswith("done: the folder was removed; `haios demo --dir DIR` keeps it\n")
 

@@ -70,23 +70,32 @@ def pre_tool_use(reason: str, action: str = "deny") -> str:
 
 
 # fixture file -> exact stdout; every other fixture gets no output
-BRIEF = (
-    "haios: work items change only through `haios work \u2026` (never by editing WORK.md keys). "
-    "Ready (1): WORK-042 \u00abRetry with backoff\u00bb; take the next with "
-    "`haios work next --claim`."
+HEADER = (
+    "Work items change only through `haios work \u2026` (never by editing WORK.md keys); "
+    "`haios status` shows where things stand.\n"
+)
+STARTUP = (
+    "haios \u00b7 session 1 \u00b7 coldstart \u00b7 tier full\n" + HEADER + "Note: memory: "
+    "degraded (no memory digest yet)\nYou hold no work item; `haios work next --claim` takes "
+    "the top ready one.\nReady (1); take the next with `haios work next --claim`:\n"
+    "- WORK-042 \u00abRetry with backoff\u00bb (medium, plan)\nNo item is claimed.\n"
+)
+COMPACT = (  # a compaction in a session haios has not seen start: it is numbered all the same
+    "haios \u00b7 session 1 \u00b7 session_recovery \u00b7 tier minimal\n" + HEADER + "You "
+    "hold no work item; `haios work next --claim` takes the top ready one.\n"
 )
 EXPECTED = {
     "pre_tool_use__write_dotenv.json": pre_tool_use(DOTENV_REASON),
     "pre_tool_use__edit_node_transition.json": pre_tool_use(MOVE_042_REASON),
     **{
         name: json.dumps(
-            {"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": BRIEF}}
+            {"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": text}}
         )
         + "\n"
-        for name in (
-            "session_start__startup.json",
-            "session_start__compact.json",
-            "recorded/session_start__compact.json",
+        for name, text in (
+            ("session_start__startup.json", STARTUP),
+            ("session_start__compact.json", COMPACT),
+            ("recorded/session_start__compact.json", COMPACT),
         )
     },
 }

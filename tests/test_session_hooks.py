@@ -95,9 +95,10 @@ def test_session_brief_names_the_held_item_and_the_ready_ones(
         haios, project, "SessionStart", env={"CLAUDE_ENV_FILE": str(env_file)}, source="startup"
     )
     text = context_of(result, "SessionStart")
-    assert text.startswith("haios: work items change only through `haios work")
-    assert f"You hold {mine} «Retry with backoff» (node backlog, phase do)." in text
-    assert "Ready (1): WORK-002 «Ship the e2e harness»" in text
+    assert text.startswith("haios · session 1 · coldstart · tier full\nWork items change only")
+    assert f"\nYou hold {mine} «Retry with backoff» (node backlog, phase do).\n" in text
+    assert "\nReady (1); take the next with `haios work next --claim`:\n" in text
+    assert "\n- WORK-002 «Ship the e2e harness» (medium, backlog)\n" in text
     assert env_file.read_text() == f"export HAIOS_SESSION={SESSION}\n"
 
 
@@ -110,12 +111,13 @@ def test_session_brief_sees_items_written_since_the_last_command(
     text = (project.root / "docs/work/active/WORK-001/WORK.md").read_text()
     (copy / "WORK.md").write_text(text.replace("WORK-001", "WORK-009").replace("First", "Pulled"))
     brief = context_of(hook(haios, project, "SessionStart", source="startup"), "SessionStart")
-    assert "Ready (2):" in brief and "WORK-009 «Pulled»" in brief
+    assert "Ready (2);" in brief and "- WORK-009 «Pulled» (medium, backlog)" in brief
 
 
 def test_session_brief_with_no_work(haios: Any, project: Project) -> None:
     brief = context_of(hook(haios, project, "SessionStart", source="startup"), "SessionStart")
-    assert brief.endswith('Nothing is ready; create an item with `haios work new "TITLE"`.')
+    assert "\nYou hold no work item; `haios work next --claim` takes the top ready one.\n" in brief
+    assert "Ready" not in brief
 
 
 # -- UserPromptSubmit --------------------------------------------------------------------------

@@ -196,6 +196,47 @@ TOP: Commands = {
         (arg("--dir", help="run in this (empty or new) folder and keep it"),),
         False,
     ),
+    "coldstart": (
+        "context:coldstart",
+        "Print the session context, exactly as the SessionStart hook injects it.",
+        (
+            arg("--tier", choices=("full", "light", "minimal"), help="override the tier"),
+            arg(
+                "--trigger",
+                choices=("coldstart", "session_recovery", "resume", "clear"),
+                default="coldstart",
+                help="what starts the session (default: coldstart)",
+            ),
+        ),
+        True,
+    ),
+    "context": (
+        "context:context",
+        "Show the session context; --explain says what was kept, left out and why.",
+        (
+            arg("--explain", action="store_true", help="a table of sections, forms and tokens"),
+            arg("--tier", choices=("full", "light", "minimal"), help="override the tier"),
+            arg(
+                "--trigger",
+                choices=("coldstart", "session_recovery", "resume", "clear"),
+                default="coldstart",
+                help="what starts the session (default: coldstart)",
+            ),
+        ),
+        True,
+    ),
+    "status": (
+        "context:status",
+        "One screen: session, held item and phase, ready, blockers, memory, hook errors.",
+        (),
+        True,
+    ),
+    "statusline": (
+        "statusline:from_args",
+        "The line for Claude Code's statusLine setting (session JSON on stdin).",
+        (),
+        False,
+    ),
     "hook": (
         "hook:from_args",
         "Answer one Claude Code hook call (payload on stdin); registered in settings.json.",
@@ -259,9 +300,39 @@ CYCLE: Commands = {
         True,
     ),
 }
+SESSION: Commands = {
+    "current": ("context:current", "Show this session's number and what it recorded.", (), True),
+    "list": ("context:list_", "List the recorded sessions, newest first.", (), True),
+}
+REPEAT = {"action": "append", "default": [], "metavar": "TEXT"}
+CHECKPOINT: Commands = {
+    "new": (
+        "context:checkpoint_new",
+        "Write this session's checkpoint in docs/checkpoints/ (the next session reads it).",
+        (
+            arg("title", help="what the session was about, in one line"),
+            arg("--done", help="something finished (repeatable)", **REPEAT),
+            arg("--decision", help="a decision taken (repeatable)", **REPEAT),
+            arg("--next", help="a next step (repeatable)", **REPEAT),
+            arg("--pending", help="an item or question left open (repeatable)", **REPEAT),
+            arg("--drift", help="docs or state found out of step (repeatable)", **REPEAT),
+            arg(
+                "--memory-ref",
+                action="append",
+                default=[],
+                metavar="ID",
+                help="a memory to load next time (repeatable)",
+            ),
+            arg("--work", metavar="ID", help="the work item (default: the one held)"),
+        ),
+        True,
+    ),
+}
 GROUPS = {
     "work": ("Work items: create, list, move, claim, close.", WORK),
     "cycle": ("Cycles: phase-based workflows whose gates are checked by code.", CYCLE),
     "audit": ("The hash-chained audit journal and the hook log.", AUDIT),
     "policy": ("The hook policy: what it decides, and why.", POLICY),
+    "session": ("Session numbers: one per Claude Code session.", SESSION),
+    "checkpoint": ("Session checkpoints: what the next session starts from.", CHECKPOINT),
 }

@@ -117,6 +117,7 @@ def _run(root: Path) -> None:
         "10. cycles: WORK-002 through plan-authoring and implementation, gates checked by code",
         _cycles(project),
     )
+    _sessions(project, config.model_dump(mode="json"))
 
 
 # (what the agent writes next, {section or file: text}) between two runs of a cycle
@@ -181,6 +182,44 @@ def _edit(work_md: Path, edits: dict[str, str] | None) -> None:
         else:
             text = text.replace(old, new, 1)
     work_md.write_text(text, encoding="utf-8")
+
+
+def _sessions(project: Project, config: dict[str, Any]) -> None:
+    """A coldstart, a checkpoint, and the next coldstart, as the SessionStart hook gives them."""
+    from haios import bootstrap
+    from haios.context import checkpoints
+    from haios.context.sessions import SessionStore
+    from haios.runtime import build
+
+    root = str(project.root)
+    with build(project, session="demo-session-1") as rt:
+        rt.work.claim("WORK-002", "demo-session-1")
+    first = bootstrap.session_start(root, config, "demo-session-1", "startup")
+    _say("11. a session starts: the context `haios hook SessionStart` injects", _indent(first))
+    folder = str(project.root / config["haios"]["paths"]["checkpoints_dir"])
+    path = checkpoints.write(
+        folder,
+        1,
+        None,
+        "HTTP API started",
+        work_id="WORK-002",
+        lists={
+            "completed": ["WORK-001: storage schema"],
+            "next_steps": ["finish the HTTP API (WORK-002)"],
+            "pending": ["WORK-003: the user guide waits for the API"],
+            "drift_observed": ["README still describes the old schema"],
+        },
+    )
+    SessionStore(str(project.state_dir), folder).set_checkpoint("demo-session-1", path)
+    second = bootstrap.session_start(root, config, "demo-session-2", "startup")
+    _say(
+        f"12. it writes a checkpoint ({path[len(root) + 1 :]}); the next session starts from it",
+        _indent(second),
+    )
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"   {line}" for line in text.rstrip("\n").split("\n"))
 
 
 # (what the agent does, tool, input); {root} is the project folder

@@ -37,6 +37,7 @@ EVENTS = frozenset(
         "PreCompact",
     }
 )
+SESSION_EVENTS = frozenset({"SessionStart", "Stop", "PreCompact", "SessionEnd"})
 CONTEXT_EVENTS = frozenset(
     {"PreToolUse", "PostToolUse", "PostToolUseFailure", "UserPromptSubmit", "SessionStart"}
 )
@@ -69,7 +70,8 @@ def run(argv: list[str]) -> int:
         guards = config["governance_toggles"]["guards"]
         with _deadline(event, guards["deadline_ms"]):
             call = _normalised(event, raw)
-            decision = _decide(call, root, config)
+            text = _session(call, root, config, state_dir) if event in SESSION_EVENTS else ""
+            decision = _decide(call, root, config, text)
     except Exception as exc:
         decision = _failed(event, exc, guards, state_dir)
     code = _render(event, decision)
@@ -103,10 +105,12 @@ def _normalised(event: str, raw: bytes) -> HookEvent:
     return normalise(event, json.loads(raw.decode("utf-8")))
 
 
-def _decide(call: HookEvent, root: str, config: dict[str, Any]) -> Decision | None:
+def _decide(
+    call: HookEvent, root: str, config: dict[str, Any], session_context: str = ""
+) -> Decision | None:
     from haios.governance.policy import decide
 
-    return decide(call, wired_context(root, config))
+    return decide(call, wired_context(root, config)._replace(session_context=session_context))
 
 
 def wired_context(root: str, config: dict[str, Any]) -> Context:
@@ -145,6 +149,34 @@ def exit_gates(root: str, work_id: str) -> dict[str, Any] | None:
         "phase": work.cycle_phase,
         "failed": failed,
     }
+
+
+def _session(call: HookEvent, root: str, config: dict[str, Any], state_dir: str) -> str:
+    """ContextLoader's part of a session event: number the session and make its context
+    (SessionStart), or persist it as it goes (Stop, PreCompact, SessionEnd). A failure here
+    degrades the session's context to a one-line note; it never fails the hook."""
+    record = call.session_id not in ("", "haios-doctor")  # doctor's sample calls are no session
+    try:
+        from haios import bootstrap
+
+        if call.event == "SessionStart":
+            if not config["hook_handlers"]["session_brief"]["enabled"]:
+                if record:
+                    bootstrap.session_event(root, config, call.event, call.session_id, call.source)
+                return ""
+            return bootstrap.session_start(root, config, call.session_id, call.source, record)
+        if record:
+            bootstrap.session_event(root, config, call.event, call.session_id, call.reason)
+    except Exception as exc:
+        from haios.log import write_traceback
+
+        log = write_traceback(exc, state_dir)
+        if call.event == "SessionStart":
+            return (
+                f"haios: the session context could not be built ({type(exc).__name__}); "
+                f"details in {log}. `haios coldstart` shows it once the problem is fixed."
+            )
+    return ""
 
 
 def refresh_work(root: str, config: dict[str, Any]) -> None:

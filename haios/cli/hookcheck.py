@@ -138,6 +138,7 @@ def sample(event: str, root: Path) -> tuple[dict[str, Any], str]:
         "SessionStart": {"source": "startup"},
         "Stop": {"stop_hook_active": True},
         "SubagentStop": {"stop_hook_active": True},
+        "PreCompact": {"trigger": "manual", "custom_instructions": ""},
         "SessionEnd": {"reason": "other"},
     }
     expect = {

@@ -32,6 +32,7 @@ EVENTS: dict[str, str | None] = {
     "SessionStart": "startup|resume|clear|compact",
     "Stop": None,
     "SubagentStop": None,
+    "PreCompact": None,
     "SessionEnd": None,
 }
 TIMEOUT = 10  # seconds; haios answers guard events within guards.deadline_ms, well below this

@@ -22,6 +22,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from haios.cli.hook import run
 
         return run(argv[1:])
+    if argv == ["statusline"]:  # after every answer: no argparse either
+        from haios.cli.statusline import run as status_line
+
+        return status_line([])
     return _command(argv)
 
 

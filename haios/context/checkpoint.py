@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-VERSION = 1
+VERSION = 2  # 2: decisions and next_steps
 
 
 class CheckpointFrontmatter(BaseModel):
@@ -26,3 +26,5 @@ class CheckpointFrontmatter(BaseModel):
     drift_observed: list[str] | None = None
     completed: list[str] | None = None
     backlog_ids: list[str] | None = None
+    decisions: list[str] | None = None
+    next_steps: list[str] | None = None

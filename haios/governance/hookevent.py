@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         stop_hook_active: bool = False
         tool_response: Mapping[str, Any] = {}
         error: str = ""
+        reason: str = ""  # SessionEnd: why the session ended
 
     class Decision(NamedTuple):
         """What governance says about one call: deny, ask, block (Stop, PostToolUse), or
@@ -58,26 +59,28 @@ if TYPE_CHECKING:
         refresh_work: Callable[[], None] = _nothing  # WorkEngine's index catches up with files
         # the exit gates of an item's phase, checked without running commands (see exitgates)
         exit_gates: Callable[[str], Mapping[str, Any] | None] = _no_gates
+        session_context: str = ""  # SessionStart: ContextLoader's text for this session
 
 else:
     HookEvent = namedtuple(
         "HookEvent",
         "event session_id cwd tool_name tool_input agent_id source prompt transcript_path "
-        "stop_hook_active tool_response error",
-        defaults=("", False, {}, ""),
+        "stop_hook_active tool_response error reason",
+        defaults=("", False, {}, "", ""),
     )
     Decision = namedtuple("Decision", "action reason handler")
     _ContextFields = namedtuple(
         "_ContextFields",
-        "root work_dir settings config refresh_work exit_gates",
-        defaults=({}, _nothing, _no_gates),
+        "root work_dir settings config refresh_work exit_gates session_context",
+        defaults=({}, _nothing, _no_gates, ""),
     )
 
 
 class Context(_ContextFields):
     """What handlers may know besides the event: the project, the handler's own settings, the
-    whole compiled config, how to have WorkEngine's index catch up with the files, and how to
-    learn whether an item's exit gates pass (both wired by the CLI, which sees every module)."""
+    whole compiled config, how to have WorkEngine's index catch up with the files, how to learn
+    whether an item's exit gates pass, and on SessionStart the context ContextLoader made for the
+    session (the CLI wires them: it sees every module)."""
 
     __slots__ = ()
 
@@ -116,4 +119,5 @@ def normalise(event_name: str, payload: object) -> HookEvent:
         stop_hook_active=payload.get("stop_hook_active") is True,
         tool_response=response if isinstance(response, dict) else {},
         error=_text(payload, "error"),
+        reason=_text(payload, "reason"),
     )

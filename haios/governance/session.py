@@ -1,7 +1,8 @@
 """Session handlers: what a session learns when it starts, with each prompt, and before it stops.
 
-Context is short on purpose (a prompt gets at most `thresholds.prompt.max_chars` in all) and
-comes from small files: the work cache and the tail of the transcript. Standard library only.
+Context is short on purpose: SessionStart gets ContextLoader's budgeted text, a prompt at most
+`thresholds.prompt.max_chars` in all, from small files (the work cache, the transcript's tail).
+Standard library only.
 """
 
 from __future__ import annotations
@@ -26,28 +27,12 @@ def _context(text: str, handler: str) -> Decision:
 
 
 def session_brief(event: HookEvent, context: Context) -> Decision | None:
-    """SessionStart: the item this session holds, the top of the ready list, and how to change
-    work items. Also exports HAIOS_SESSION to the session's shell, so `haios work claim` run by
-    the agent records this session as the owner."""
+    """SessionStart: the grounded context ContextLoader made for this session (its number,
+    pending items and drift first, the held item, ready work, L0–L2 by tier). Also exports
+    HAIOS_SESSION to the session's shell, so `haios work claim` and `haios checkpoint new` run
+    by the agent act as this session."""
     _export_session(event.session_id)
-    workview.refresh(context.refresh_work)  # a new session sees pulled items
-    view = workview.load(context.state_dir)
-    parts = [
-        "haios: work items change only through `haios work …` (never by editing WORK.md keys)."
-    ]
-    mine = workview.active(context.state_dir, event.session_id)
-    if mine:
-        parts.append(f"You hold {_where(mine)}.")
-    ready = view.get("ready", [])
-    if ready:
-        shown = ", ".join(workview.label(r) for r in ready[:3])
-        parts.append(
-            f"Ready ({view.get('ready_total', len(ready))}): {shown}; "
-            "take the next with `haios work next --claim`."
-        )
-    elif not mine:
-        parts.append('Nothing is ready; create an item with `haios work new "TITLE"`.')
-    return _context(" ".join(parts), "session_brief")
+    return _context(context.session_context, "session_brief") if context.session_context else None
 
 
 def _export_session(session: str) -> None:
@@ -70,7 +55,7 @@ def date_time_inject(event: HookEvent, context: Context) -> Decision | None:
 def context_percentage(event: HookEvent, context: Context) -> Decision | None:
     """UserPromptSubmit: a warning as the context window fills, then the instruction to
     checkpoint, then to checkpoint and stop."""
-    left = context_left(event.transcript_path, context.config)
+    left = _left(event, context)
     limits = context.config["thresholds"]["context"]
     if left is None or left > limits["warn_left_pct"]:
         return None
@@ -104,7 +89,7 @@ def checkpoint_reminder(event: HookEvent, context: Context) -> Decision | None:
     once per session, and never when this stop already follows a hook's continuation."""
     if event.stop_hook_active:
         return None
-    left = context_left(event.transcript_path, context.config)
+    left = _left(event, context)
     limits = context.config["thresholds"]["context"]
     if (100 if left is None else left) > limits["checkpoint_left_pct"]:
         return None
@@ -126,6 +111,44 @@ def checkpoint_reminder(event: HookEvent, context: Context) -> Decision | None:
 
 def _safe(session: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in session)[:100] or "unknown"
+
+
+RECORD_MAX_AGE = 300  # seconds: a status line runs after every answer, so older means stale
+
+
+def _left(event: HookEvent, context: Context) -> int | None:
+    """Context left: what `haios statusline` last recorded for this session (Claude Code's own
+    figure), else the estimate from the transcript."""
+    recorded = recorded_left(context.state_dir, event.session_id)
+    return recorded if recorded is not None else context_left(event.transcript_path, context.config)
+
+
+def _record_path(state_dir: str, session: str) -> str:
+    return os.path.join(state_dir, "sessions", f"{_safe(session)}.context")
+
+
+def record_left(state_dir: str, session: str, left: int) -> None:
+    """Keep `left` (percent of the context window) for this session's hooks."""
+    path = _record_path(state_dir, session)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps({"left_pct": int(left), "time": time.time()}))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # the hooks fall back to the transcript
+
+
+def recorded_left(state_dir: str, session: str) -> int | None:
+    try:
+        with open(_record_path(state_dir, session), encoding="utf-8") as fh:
+            data = json.load(fh)
+        if time.time() - float(data["time"]) <= RECORD_MAX_AGE:
+            return int(data["left_pct"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 def context_left(transcript: str, config: Mapping[str, Any]) -> int | None:

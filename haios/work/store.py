@@ -175,6 +175,20 @@ class ItemStore:
         rows, _ = self.index.ready(limit)
         return [self.get(json.loads(row)["id"]) for row in rows]
 
+    def ready_count(self) -> int:
+        self.index.refresh()
+        return self.index.ready(0)[1]
+
+    def list(
+        self, *, status: str | None = None, queue: str | None = None, owner: str | None = None
+    ) -> list[WorkState]:
+        """Items matching every filter given, best first."""
+        import json
+
+        self.index.refresh()
+        rows = self.index.rows(status=status, queue=queue, owner=owner)
+        return [self.get(json.loads(row)["id"]) for row in rows]
+
     def _updated(
         self,
         work_id: str,

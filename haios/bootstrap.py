@@ -1,0 +1,131 @@
+"""ContextLoader wired cheaply, for `haios hook SessionStart` and `haios coldstart`.
+
+`haios.runtime.build` validates the config with pydantic and builds all five modules, which
+costs far more than a session start should (docs/hooks.md gives the figures). Here the same
+ContextLoader gets the compiled config (plain JSON), WorkEngine's index reader and MemoryBridge
+(whose session_recovery query reads its digest), and SessionStarted is journalled as the
+runtime would. Also the session bookkeeping of the Stop, PreCompact and SessionEnd hooks.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import suppress
+
+from haios.project import HAIOS_DIR
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from haios.context.loader import ContextLoader
+    from haios.events import Payload
+
+
+def session_id() -> str:
+    """Who is acting: HAIOS_SESSION, else Claude Code's session id, else user@host."""
+    for name in ("HAIOS_SESSION", "CLAUDE_CODE_SESSION_ID"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+class _Journalled:
+    """Appends the events a sender emits to the project's journal, as the runtime does."""
+
+    def __init__(self, root: str, session: str) -> None:
+        self.state = os.path.join(root, HAIOS_DIR, "state")
+        self.session = session
+
+    def __call__(self, sender: object, *, event: Payload) -> None:
+        from pathlib import Path
+
+        from haios.events import payload_dict
+        from haios.governance.journal import Journal
+
+        state = Path(self.state)
+        journal = Journal(state / "journal.jsonl", state / "journal.lock")
+        with suppress(OSError):  # the journal records; it never stops a session from starting
+            journal.append(type(event).__name__, payload_dict(event), self.session)
+
+
+class session_loader:
+    """`with session_loader(root, config, session_id) as loader:` a wired ContextLoader."""
+
+    def __init__(self, root: str, config: Mapping[str, Any], session_id: str) -> None:
+        self.root, self.config, self.session_id = root, config, session_id
+
+    def __enter__(self) -> ContextLoader:
+        from pathlib import Path
+
+        from haios.context.loader import ContextLoader
+        from haios.memory.bridge import MemoryBridge
+        from haios.work.reader import IndexReader
+
+        self.reader = IndexReader(self.root, self.config)
+        memory = MemoryBridge(Path(self.root, HAIOS_DIR, "state"))
+        loader = ContextLoader(self.root, self.config, self.reader, memory, self.session_id)
+        self.receiver = _Journalled(self.root, self.session_id)
+        self.signal: Any = None
+        if loader.sessions.get(self.session_id) is None:  # only a new session emits anything
+            from haios.events import SIGNALS, SessionStarted
+
+            self.signal = SIGNALS[SessionStarted]
+            self.signal.connect(self.receiver, sender=loader)
+        return loader
+
+    def __exit__(self, *exc: object) -> None:
+        if self.signal is not None:
+            self.signal.disconnect(self.receiver)
+        self.reader.close()
+
+
+def session_start(
+    root: str, config: Mapping[str, Any], session_id: str, source: str, record: bool = True
+) -> str:
+    """SessionStart: record the session (unless not `record`) and return the context text."""
+    from haios.context.loader import SOURCES
+
+    trigger = SOURCES.get(source, "coldstart")  # newer sources (fork) start afresh
+    with session_loader(root, config, session_id) as loader:
+        return loader.render(loader.load(trigger, start=record)).text
+
+
+def session_event(
+    root: str, config: Mapping[str, Any], event: str, session_id: str, detail: str = ""
+) -> None:
+    """Stop, PreCompact, SessionEnd: persist the session as it goes; at SessionEnd, write a
+    checkpoint when the session worked and wrote none. SessionStart (`detail`: the source)
+    only numbers the session, for when its context is switched off."""
+    from haios.context.sessions import SessionStore
+
+    checkpoints = os.path.join(root, config["haios"]["paths"]["checkpoints_dir"])
+    store = SessionStore(os.path.join(root, HAIOS_DIR, "state"), checkpoints)
+    if event == "SessionStart":
+        store.start(session_id, detail)
+        return
+    if event == "SessionEnd":
+        record = store.end(session_id, detail)
+        if record and not record.get("checkpoint") and record.get("turns"):
+            from haios.context.checkpoints import closing_checkpoint
+
+            store.set_checkpoint(session_id, closing_checkpoint(root, checkpoints, record))
+        return
+    store.touch(session_id, event, work=_held(root, session_id))
+
+
+def _held(root: str, session_id: str) -> str:
+    """The id of the item this session holds, from the hooks' work cache ("" for none)."""
+    from haios.governance import workview
+
+    item = workview.active(os.path.join(root, HAIOS_DIR, "state"), session_id)
+    return str(item.get("id") or "") if item else ""

@@ -1,0 +1,277 @@
+"""Session numbers: one source of truth, `state/session.json`, keyed by Claude Code's session id.
+
+A new session id gets the next number: one more than the highest number session.json or any
+checkpoint holds, so a project that kept the original HAIOS's checkpoints goes on from there.
+The same id (a resume, a compaction) keeps its number. Every change is made under an exclusive
+lock on `state/locks/session.lock` and written atomically, so two sessions that start at once get
+two numbers. Format (v1):
+
+    {"version": 1, "last": 487,
+     "sessions": {"<session id>": {"number": 487, "prior": 486, "started": "…Z",
+                  "last_seen": "…Z", "sources": ["startup"], "turns": 3, "compactions": 0,
+                  "work": "WORK-007", "ended": null, "end_reason": null, "checkpoint": null,
+                  "orphan_reported": null}}}
+
+Standard library only: the SessionStart hook comes through here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from datetime import UTC, datetime
+
+from haios.context import names
+from haios.errors import HaiosError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+NAME = "session.json"
+VERSION = 1
+LOCK_WAIT = 5.0  # seconds
+KEEP = 500  # records kept; the oldest ended ones go first
+
+
+class SessionStateError(HaiosError):
+    """session.json cannot be read, written or locked."""
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def age_seconds(stamp: str | None, at: float | None = None) -> float | None:
+    """Seconds since an ISO stamp of ours, or None when it is missing or malformed."""
+    try:
+        then = datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+    return (time.time() if at is None else at) - then
+
+
+class SessionStore:
+    """Reads and changes `session.json`; `checkpoints_dir` gives the floor of the numbering."""
+
+    def __init__(self, state_dir: str, checkpoints_dir: str) -> None:
+        self.state_dir = state_dir
+        self.path = os.path.join(state_dir, NAME)
+        self.checkpoints_dir = checkpoints_dir
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def read(self) -> dict[str, Any]:
+        """The document; an empty one when the file is missing. A broken file is kept aside
+        (`session.json.broken`) and numbering goes on from the checkpoints."""
+        try:
+            with open(self.path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except FileNotFoundError:
+            data = None
+        except (OSError, ValueError):
+            data = None
+            self._set_aside()
+        if not isinstance(data, dict) or not isinstance(data.get("sessions"), dict):
+            return {"version": VERSION, "last": 0, "sessions": {}}
+        return data
+
+    def get(self, session_id: str) -> dict[str, Any] | None:
+        record = self.read()["sessions"].get(session_id)
+        return dict(record, id=session_id) if isinstance(record, dict) else None
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every record, newest number first, each with its session id under `id`."""
+        sessions = self.read()["sessions"]
+        found = [dict(r, id=k) for k, r in sessions.items() if isinstance(r, dict)]
+        return sorted(found, key=lambda r: -int(r.get("number") or 0))
+
+    def next_number(self) -> int:
+        """The number the next new session would get (nothing is recorded)."""
+        return max(int(self.read().get("last") or 0), names.highest(self.checkpoints_dir)) + 1
+
+    # -- changing ----------------------------------------------------------------------------
+
+    def start(
+        self, session_id: str, source: str, orphan_after_s: float = 3600
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """(this session's record, sessions found orphaned by this start). A known id keeps its
+        number; a new one gets the next and reports, once, earlier sessions that never ended."""
+
+        def change(data: dict[str, Any]) -> Any:
+            sessions = data["sessions"]
+            stamp = now()
+            record = sessions.get(session_id)
+            if isinstance(record, dict):
+                record["last_seen"] = stamp
+                record["sources"] = [*record.get("sources", []), source][-20:]
+                return dict(record, id=session_id), []
+            last = max(int(data.get("last") or 0), names.highest(self.checkpoints_dir))
+            record = _new_record(last + 1, last or None, stamp, source)
+            orphans = self._orphans(sessions, session_id, orphan_after_s)
+            for orphan in orphans:
+                sessions[orphan["id"]]["orphan_reported"] = last + 1
+            sessions[session_id] = record
+            data["last"] = last + 1
+            _prune(sessions)
+            return dict(record, id=session_id), orphans
+
+        result: tuple[dict[str, Any], list[dict[str, Any]]] = self._update(change)
+        return result
+
+    def touch(self, session_id: str, event: str, work: str | None = None) -> dict[str, Any]:
+        """Persist what a session did so far (Stop: a turn; PreCompact: a compaction)."""
+
+        def change(data: dict[str, Any]) -> Any:
+            record = data["sessions"].get(session_id)
+            if not isinstance(record, dict):  # haios was installed mid-session
+                last = max(int(data.get("last") or 0), names.highest(self.checkpoints_dir))
+                record = data["sessions"][session_id] = _new_record(
+                    last + 1, last or None, now(), "late"
+                )
+                data["last"] = last + 1
+            record["last_seen"] = now()
+            key = {"Stop": "turns", "PreCompact": "compactions"}.get(event)
+            if key:
+                record[key] = int(record.get(key) or 0) + 1
+            if work is not None:
+                record["work"] = work or None
+            return dict(record, id=session_id)
+
+        result: dict[str, Any] = self._update(change)
+        return result
+
+    def end(self, session_id: str, reason: str) -> dict[str, Any] | None:
+        """Mark a session ended (SessionEnd); None when it was never recorded."""
+
+        def change(data: dict[str, Any]) -> Any:
+            record = data["sessions"].get(session_id)
+            if not isinstance(record, dict):
+                return None
+            record["ended"] = record["last_seen"] = now()
+            record["end_reason"] = reason or "other"
+            return dict(record, id=session_id)
+
+        result: dict[str, Any] | None = self._update(change)
+        return result
+
+    def set_checkpoint(self, session_id: str, path: str) -> None:
+        def change(data: dict[str, Any]) -> None:
+            record = data["sessions"].get(session_id)
+            if isinstance(record, dict):
+                record["checkpoint"] = path
+
+        self._update(change)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _orphans(
+        self, sessions: dict[str, Any], current: str, after_s: float
+    ) -> list[dict[str, Any]]:
+        candidates = [
+            dict(r, id=k)
+            for k, r in sessions.items()
+            if isinstance(r, dict)
+            and k != current
+            and not r.get("ended")
+            and not r.get("checkpoint")
+            and not r.get("orphan_reported")
+            and (age_seconds(r.get("last_seen")) or 0) >= after_s
+        ]
+        if not candidates:
+            return []
+        closed = {n for _, n in names.checkpoint_files(self.checkpoints_dir) if n is not None}
+        return [r for r in candidates if r.get("number") not in closed]
+
+    def _update(self, change: Callable[[dict[str, Any]], Any]) -> Any:
+        with self.locked():
+            data = self.read()
+            result = change(data)
+            self._write(data)
+        return result
+
+    def locked(self) -> _Lock:
+        return _Lock(os.path.join(self.state_dir, "locks", "session.lock"))
+
+    def _write(self, data: dict[str, Any]) -> None:
+        data["version"] = VERSION
+        tmp = f"{self.path}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:  # no fsync: a file lost to a power
+                json.dump(data, fh, ensure_ascii=False, indent=1)  # cut is set aside on read
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise SessionStateError(
+                f"{self.path}: cannot write ({exc.strerror}); make the state folder writable"
+            ) from None
+
+    def _set_aside(self) -> None:
+        with contextlib.suppress(OSError):
+            os.replace(self.path, self.path + ".broken")
+
+
+def _new_record(number: int, prior: int | None, stamp: str, source: str) -> dict[str, Any]:
+    return {
+        "number": number,
+        "prior": prior,
+        "started": stamp,
+        "last_seen": stamp,
+        "sources": [source],
+        "turns": 0,
+        "compactions": 0,
+        "work": None,
+        "ended": None,
+        "end_reason": None,
+        "checkpoint": None,
+        "orphan_reported": None,
+    }
+
+
+def _prune(sessions: dict[str, Any]) -> None:
+    if len(sessions) <= KEEP:
+        return
+    ended = sorted(
+        (k for k, r in sessions.items() if isinstance(r, dict) and r.get("ended")),
+        key=lambda k: int(sessions[k].get("number") or 0),
+    )
+    for key in ended[: len(sessions) - KEEP]:
+        del sessions[key]
+
+
+class _Lock:
+    """An exclusive flock on a lock file; after LOCK_WAIT seconds, say what to do, never hang."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fd = -1
+
+    def __enter__(self) -> None:
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise SessionStateError(
+                f"{self.path}: cannot open the lock ({exc.strerror}); "
+                "make the state folder writable"
+            ) from None
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(self.fd)
+                    raise SessionStateError(
+                        f"{self.path}: still locked by another haios process after "
+                        f"{LOCK_WAIT:g} s; try again"
+                    ) from None
+                time.sleep(0.01)
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
