@@ -79,7 +79,7 @@ NAMES = ["new-work", "new-plan", "new-investigation", "implement", "ready", "nex
 
 
 def test_the_slash_commands_of_the_issue_exist() -> None:
-    assert set(agentfiles.COMMANDS) == {*NAMES, "checkpoint"}
+    assert set(agentfiles.COMMANDS) == {*NAMES, "checkpoint", "coldstart", "status"}
 
 
 @pytest.mark.parametrize("name", list(agentfiles.COMMANDS))

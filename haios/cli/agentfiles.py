@@ -207,10 +207,36 @@ stands (`haios cycle resume <id>`).
         ("haios checkpoint", "haios cycle", "git add", "git commit"),
         """Save a checkpoint of this session. $ARGUMENTS
 
-1. Run `haios checkpoint new`: it creates this session's checkpoint in the checkpoints folder.
-2. Fill it: what was done, what is in progress, what comes next; then re-read it and make sure
-   every claim is true and every path exists.
+1. Write it in one command, one flag per line of each list (repeat a flag for more):
+   `haios checkpoint new "<what this session was about>" --done "…" --decision "…"
+   --next "…" --pending "…" --drift "…"` (`--work ID` names the item it was about).
+   It creates the session's checkpoint in the checkpoints folder; the next session starts
+   from its pending items, drift and next steps.
+2. Re-read the file it names: every claim true, every path existing.
 3. Commit the checkpoint with the work it describes.
+""",
+    ),
+    "coldstart": Command(
+        "Reload the haios session context (north star, invariants, work, last checkpoint)",
+        "[full|light|minimal]",
+        ("haios coldstart", "haios context"),
+        """The session context haios gives at session start:
+
+!`haios coldstart`
+
+If $ARGUMENTS names a tier, run `haios coldstart --tier $ARGUMENTS` instead. Take it as the
+ground truth for this session; `haios context --explain` shows what was left out and why.
+""",
+    ),
+    "status": Command(
+        "Show where things stand: session, held item and phase, ready work, blockers",
+        "",
+        ("haios status",),
+        """Where things stand:
+
+!`haios status`
+
+Summarise it in two or three lines, and say what needs attention first.
 """,
     ),
 }
