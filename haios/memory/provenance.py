@@ -1,0 +1,77 @@
+"""Where a memory came from: the work item in its source path, the git commit, the subject key."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+_WORK_PATH = re.compile(
+    r"(?:^|[/\\])work[/\\](?:active|archive)[/\\]([A-Za-z][\w.-]{0,63})(?=[/\\]|$)"
+)
+_LABEL = re.compile(r"^\s*(?:[-*•]\s+)?([A-Za-z][\w .'/-]{0,58}[\w)])\s*:\s+\S")
+_SUBJECT_WORDS = 6
+
+
+def work_id_from_path(source_path: str) -> str | None:
+    """`docs/work/active/WORK-042/plan.md` -> `WORK-042`; None when the path names no item."""
+    match = _WORK_PATH.search(source_path or "")
+    return match.group(1) if match else None
+
+
+def subject_key(content: str, subject: str | None = None) -> str | None:
+    """The subject a memory is about: `subject` when given, else a short leading label
+    (`Test runner: use pytest -q` -> `test-runner`); normalised to lowercase-dashed words."""
+    raw = subject
+    if raw is None:
+        match = _LABEL.match(content)
+        if match is None or len(match.group(1).split()) > _SUBJECT_WORDS:
+            return None
+        raw = match.group(1)
+    words = re.findall(r"[\w.]+", raw.lower())
+    return "-".join(words)[:80] or None
+
+
+def normalised(content: str) -> str:
+    return " ".join(content.split())
+
+
+def content_hash(content: str) -> str:
+    """Two learnings that differ only in case and spacing are the same learning."""
+    return hashlib.sha256(normalised(content).casefold().encode("utf-8")).hexdigest()
+
+
+def git_commit(root: Path) -> str | None:
+    """HEAD's commit of the repository at `root`, read from .git without running git."""
+    git = root / ".git"
+    try:
+        if git.is_file():  # a worktree: "gitdir: <path>"
+            git = (root / git.read_text("utf-8").split(":", 1)[1].strip()).resolve()
+        head = (git / "HEAD").read_text("utf-8").strip()
+        if not head.startswith("ref:"):
+            return head or None
+        ref = head.split(":", 1)[1].strip()
+        return _ref(git, ref) or _ref(_common(git), ref)
+    except (OSError, IndexError):
+        return None
+
+
+def _common(git: Path) -> Path:
+    try:
+        return (git / (git / "commondir").read_text("utf-8").strip()).resolve()
+    except OSError:
+        return git
+
+
+def _ref(git: Path, ref: str) -> str | None:
+    try:
+        return (git / ref).read_text("utf-8").strip() or None
+    except OSError:
+        pass
+    try:
+        for line in (git / "packed-refs").read_text("utf-8").splitlines():
+            if line.endswith(f" {ref}"):
+                return line.split()[0]
+    except OSError:
+        pass
+    return None
