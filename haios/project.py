@@ -31,6 +31,7 @@ CONFIG_FILES = (
     "activity-matrix.yaml",
     "cycle-definitions.yaml",
     "gates.yaml",
+    "memory.yaml",
 )
 
 

@@ -10,7 +10,7 @@ from types import TracebackType
 
 from haios.config import Config, load_config
 from haios.cycles.runner import CycleRunner
-from haios.events import SIGNALS
+from haios.events import SIGNALS, MemoryStored, WorkClosed
 from haios.governance.journal import Journal
 from haios.governance.layer import GovernanceLayer
 from haios.memory.bridge import MemoryBridge
@@ -58,6 +58,8 @@ class Runtime:
     def close(self) -> None:
         for signal in SIGNALS.values():
             signal.disconnect(self.governance.record)
+        SIGNALS[MemoryStored].disconnect(self.work.link_memories)
+        SIGNALS[WorkClosed].disconnect(self.memory.on_work_closed)
         self.work.close_index()
 
 
@@ -73,10 +75,13 @@ def build(project: Project, config: Config | None = None, session: str | None = 
     cycles = CycleRunner(
         config.cycle_definitions, config.node_bindings, work, governance, str(project.root)
     )
+    memory = MemoryBridge(project.state_dir, project.root, config.memory, session, work)
     for signal in SIGNALS.values():
         signal.connect(governance.record, sender=work)
         signal.connect(governance.record, sender=cycles)
-    memory = MemoryBridge(project.state_dir)
+        signal.connect(governance.record, sender=memory)
+    SIGNALS[MemoryStored].connect(work.link_memories, sender=memory)  # memories → memory_refs
+    SIGNALS[WorkClosed].connect(memory.on_work_closed, sender=work)  # learnings → memory
     return Runtime(project, config, session, governance, work, cycles, memory)
 
 

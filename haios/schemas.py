@@ -29,6 +29,7 @@ CONTRACTS: dict[str, tuple[int, type[BaseModel]]] = {
     "config-activity-matrix": (1, config.ActivityMatrix),
     "config-cycle-definitions": (1, cycleconfig.CycleDefinitions),
     "config-gates": (1, cycleconfig.GatesFile),
+    "config-memory": (1, config.MemoryFile),
 }
 
 

@@ -717,7 +717,7 @@ def test_init_of_a_missing_folder(haios: Any, tmp_path: Path) -> None:
 def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> None:
     result = ok(haios("demo", cwd=tmp_path))
     steps = [line for line in result.out.splitlines() if line.startswith("== ")]
-    assert [s.split(".")[0] for s in steps] == [f"== {n}" for n in range(1, 10)]
+    assert [s.split(".")[0] for s in steps] == [f"== {n}" for n in range(1, 11)]
     assert "chain intact" in result.out
     hooks = result.out.split("== 9.")[1]
     assert "runs the tests: no opinion (runs)" in hooks
@@ -725,6 +725,10 @@ def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> No
     for what in ("deletes everything via bash -c", "reads a secret through Bash"):
         assert f"{what}: deny\n      haios: " in hooks
     assert "use `haios work move WORK-002 implement` instead" in hooks
+    memory = result.out.split("== 10.")[1]
+    assert "stored memory 1: techne (an instruction (starts with 'use'))" in memory
+    assert "linked to WORK-001: memory_refs [1]" in memory
+    assert "1. [techne] Use SQLite in WAL mode so that readers never wait for the writer" in memory
     assert result.out.endswith("done: the folder was removed; `haios demo --dir DIR` keeps it\n")
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from haios.config import Config
 from haios.contracts import WorkState
 from haios.errors import HaiosError
 from haios.project import Project
@@ -112,6 +113,33 @@ def _run(root: Path) -> None:
         "9. hooks: what an agent's tool calls get (`haios hook PreToolUse`, on every call)",
         _hook_calls(project, config.model_dump(mode="json")),
     )
+    _say(
+        "10. memory: a learning stored over MCP (`haios memory serve`), recalled by a search",
+        _memory(project, config, schema.id),
+    )
+
+
+def _memory(project: Project, config: Config, work_id: str) -> str:
+    from haios.config import MemoryClient, MemoryFile
+    from haios.runtime import build
+
+    quiet = MemoryFile(client=MemoryClient(background=False))  # the folder goes away at the end
+    with build(project, config.model_copy(update={"memory": quiet}), session="demo") as rt:
+        stored = rt.memory.store(
+            "Use SQLite in WAL mode so that readers never wait for the writer",
+            f"{config.haios.paths.work_dir}/active/{work_id}/WORK.md",
+        )
+        found = rt.memory.query("do readers wait for a writer?")
+        refs = rt.work.get(work_id).memory_refs
+    if stored.degraded:
+        return f"   memory unavailable: {stored.degraded_reason}"
+    lines = [
+        f"   stored memory {stored.concept_ids[0]}: {stored.classification} ({stored.reason})",
+        f"   linked to {work_id}: memory_refs {list(refs)}",
+        "   search 'do readers wait for a writer?':",
+    ]
+    lines += [f"      {c['id']}. [{c['kind']}] {c.get('snippet')}" for c in found.concepts]
+    return "\n".join(lines)
 
 
 # (what the agent does, tool, input); {root} is the project folder

@@ -8,6 +8,7 @@ episteme; what is left (a question, a fragment) is doxa.
 
 from __future__ import annotations
 
+import functools
 import re
 
 HEDGES = (
@@ -110,15 +111,17 @@ _WORD = re.compile(r"[a-z']+")
 _LABEL = re.compile(r"^[^:\n]{1,60}:\s+")
 
 
+@functools.cache
+def _pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation of whole-word phrases (a phrase ending in ':' or ' ' ends there)."""
+    parts = [re.escape(p) + (r"(?![\w'])" if p[-1].isalnum() else "") for p in phrases]
+    return re.compile(rf"(?<![\w'])(?:{'|'.join(parts)})")
+
+
 def _found(text: str, phrases: tuple[str, ...]) -> str | None:
-    padded = f" {text} "
-    for phrase in phrases:
-        if phrase.endswith((":", " ")):
-            if phrase in padded:
-                return phrase.strip()
-        elif re.search(rf"(?<![\w']){re.escape(phrase)}(?![\w'])", padded):
-            return phrase
-    return None
+    """The first of `phrases` in `text` (the leftmost)."""
+    match = _pattern(phrases).search(text)
+    return match.group(0).strip() if match else None
 
 
 def _first_word(text: str) -> str:

@@ -17,7 +17,7 @@ _MEMORIES = """
 CREATE TABLE memories (
     id INTEGER PRIMARY KEY,
     content TEXT NOT NULL,
-    content_hash TEXT NOT NULL UNIQUE,
+    content_hash BLOB NOT NULL UNIQUE,
     kind TEXT NOT NULL CHECK (kind IN ('episteme', 'techne', 'doxa')),
     kind_reason TEXT NOT NULL,
     subject TEXT,
@@ -74,6 +74,7 @@ MIGRATIONS: dict[int, tuple[str, tuple[str, ...]]] = {
             "CREATE INDEX memories_work ON memories (work_id)",
             "CREATE INDEX memories_strategies ON memories (kind, uses)",
             _FTS,
+            "INSERT INTO memories_fts (memories_fts, rank) VALUES ('rank', 'bm25(1.0, 0.5)')",
             *_TRIGGERS,
             _LINKS,
             "CREATE INDEX links_dst ON links (dst)",

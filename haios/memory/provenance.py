@@ -11,6 +11,30 @@ _WORK_PATH = re.compile(
 )
 _LABEL = re.compile(r"^\s*(?:[-*•]\s+)?([A-Za-z][\w .'/-]{0,58}[\w)])\s*:\s+\S")
 _SUBJECT_WORDS = 6
+# labels that say what kind of remark follows, not what it is about
+_NOT_SUBJECTS = frozenset(
+    [
+        "note",
+        "nb",
+        "tip",
+        "todo",
+        "warning",
+        "important",
+        "update",
+        "fix",
+        "learning",
+        "lesson",
+        "observation",
+        "finding",
+        "caveat",
+        "question",
+        "answer",
+        "idea",
+        "result",
+        "summary",
+        "context",
+    ]
+)
 
 
 def work_id_from_path(source_path: str) -> str | None:
@@ -27,6 +51,8 @@ def subject_key(content: str, subject: str | None = None) -> str | None:
         match = _LABEL.match(content)
         if match is None or len(match.group(1).split()) > _SUBJECT_WORDS:
             return None
+        if match.group(1).lower() in _NOT_SUBJECTS:
+            return None
         raw = match.group(1)
     words = re.findall(r"[\w.]+", raw.lower())
     return "-".join(words)[:80] or None
@@ -36,9 +62,10 @@ def normalised(content: str) -> str:
     return " ".join(content.split())
 
 
-def content_hash(content: str) -> str:
-    """Two learnings that differ only in case and spacing are the same learning."""
-    return hashlib.sha256(normalised(content).casefold().encode("utf-8")).hexdigest()
+def content_hash(content: str) -> bytes:
+    """Two learnings that differ only in case and spacing are the same learning (16 bytes of
+    SHA-256: a chance collision needs some 10^19 memories)."""
+    return hashlib.sha256(normalised(content).casefold().encode("utf-8")).digest()[:16]
 
 
 def git_commit(root: Path) -> str | None:

@@ -25,6 +25,7 @@ NAME = "memory.db"
 BUSY_TIMEOUT = 5.0  # seconds another process may hold the write lock before we give up
 MAX_CONTENT = 32_000  # characters in one memory: a learning, not a document
 KINDS = ("episteme", "techne", "doxa")
+STRATEGY_POOL = 50  # strategies are ranked by use among this many best matches
 RELATIONS = ("related", "supersedes", "synonym", "derived_from", "contradicts")
 _HIT = (
     "m.id, m.kind, m.subject, m.source_path, m.work_id, m.superseded_by, m.uses, m.outcome,"
@@ -51,6 +52,7 @@ class Page:
 
     hits: list[dict[str, Any]] = field(default_factory=list)
     next_offset: int | None = None
+    strategies: list[dict[str, Any]] = field(default_factory=list)
 
 
 def now() -> str:
@@ -233,22 +235,32 @@ class MemoryStore:
         include_superseded: bool = False,
     ) -> Page:
         """Memories matching `text`, best first (BM25), with a snippet; linked ones follow."""
-        match = query.fts_query(text)
-        if match is None:
-            return Page()
-        rows = self._rows(
-            f"SELECT {_HIT}, snippet(memories_fts, 0, '', '', '…', 24) AS snippet,"
-            " bm25(memories_fts, 1.0, 0.5) AS score"
-            " FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid"
-            " WHERE memories_fts MATCH ? AND (? OR m.superseded_by IS NULL)"
-            " ORDER BY score LIMIT ? OFFSET ?",
-            (match, include_superseded, limit + 1, offset),
-        )
-        more = len(rows) > limit
-        hits = rows[:limit]
+        want = max(offset + limit + 1, STRATEGY_POOL)
+        while True:
+            with self._lock:
+                ids = query.ranked_ids(self._conn, text, want)
+            ranked = self._by_id(ids)
+            rows = [r for r in ranked if include_superseded or r["superseded_by"] is None]
+            if len(rows) > offset + limit or len(ids) < want:
+                break
+            want *= 4  # superseded memories took places: look further
+        strategies = _strategies(ranked[:STRATEGY_POOL], 3)
+        page = rows[offset : offset + limit]
+        for row in page:
+            row["snippet"] = query.snippet(row.pop("content"), text)
         if offset == 0:
-            hits += self._linked([h["id"] for h in hits], include_superseded, limit)
-        return Page(hits, offset + limit if more else None)
+            page += self._linked([h["id"] for h in page], include_superseded, limit)
+        more = len(rows) > offset + limit
+        return Page(page, offset + limit if more else None, strategies)
+
+    def _by_id(self, ids: list[int]) -> list[dict[str, Any]]:
+        """The rows of `ids`, in that order."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._rows(f"SELECT {_HIT}, m.content FROM memories m WHERE m.id IN ({marks})", ids)
+        by_id = {r["id"]: r for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
 
     def _linked(self, ids: list[int], include_superseded: bool, limit: int) -> list[dict[str, Any]]:
         """Memories linked to the hits (not by supersession): the memory's own synonyms."""
@@ -271,22 +283,18 @@ class MemoryStore:
         return linked
 
     def strategies(self, text: str = "", limit: int = 3) -> list[dict[str, Any]]:
-        """Techne memories that worked, most used first (matching `text`, when given)."""
-        live = "m.kind = 'techne' AND m.superseded_by IS NULL AND m.outcome IS NOT 'failed'"
-        match = query.fts_query(text) if text.strip() else None
-        if match is None:
+        """Techne memories that worked, most used first: among the best matches of `text`, or
+        among all when there is no text."""
+        if not text.strip():
             return self._rows(
                 f"SELECT {_HIT}, substr(m.content, 1, 300) AS content FROM memories m"
-                f" WHERE {live} ORDER BY m.uses DESC, m.id DESC LIMIT ?",
+                " WHERE m.kind = 'techne' AND m.superseded_by IS NULL"
+                " AND m.outcome IS NOT 'failed' ORDER BY m.uses DESC, m.id DESC LIMIT ?",
                 (limit,),
             )
-        return self._rows(
-            f"SELECT {_HIT}, substr(m.content, 1, 300) AS content"
-            " FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid"
-            f" WHERE memories_fts MATCH ? AND {live}"
-            " ORDER BY m.uses DESC, bm25(memories_fts) LIMIT ?",
-            (match, limit),
-        )
+        with self._lock:
+            ids = query.ranked_ids(self._conn, text, STRATEGY_POOL)
+        return _strategies(self._by_id(ids), limit)
 
     def get(self, memory_id: int, mark_used: bool = True) -> dict[str, Any] | None:
         """One memory in full, with its links; opening it counts as a use."""
@@ -321,7 +329,10 @@ class MemoryStore:
         return {
             **one,
             "by_kind": {k: kinds.get(k, 0) for k in KINDS},
-            "strategies": len(self.strategies(limit=1_000_000)),
+            "strategies": self._rows(
+                "SELECT count(*) AS n FROM memories WHERE kind = 'techne'"
+                " AND superseded_by IS NULL AND outcome IS NOT 'failed'"
+            )[0]["n"],
             "schema_version": max(versions, default=0),
             "bytes": _size(self.path),
         }
@@ -363,6 +374,17 @@ class MemoryStore:
             for r in rows
             if _is_file_path(r["source_path"]) and not (root / r["source_path"]).exists()
         ]
+
+
+def _strategies(ranked: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The live techne rows that did not fail, most used first (relevance breaks ties)."""
+    found = [
+        {**r, "content": r["content"][:300]}
+        for r in ranked
+        if r["kind"] == "techne" and r["superseded_by"] is None and r["outcome"] != "failed"
+    ]
+    found.sort(key=lambda r: -int(r["uses"]))
+    return found[:limit]
 
 
 def _checked(content: str) -> str:

@@ -47,7 +47,10 @@ def search(
     direct = sum(1 for h in page.hits if "via" not in h)
     document: dict[str, Any] = {
         "concepts": [_compact(h, _HIT_KEYS) for h in page.hits],
-        "strategies": [_compact(s, _STRATEGY_KEYS) for s in store.strategies(query)],
+        "strategies": [
+            _compact(s, _STRATEGY_KEYS)
+            for s in (page.strategies if query.strip() else store.strategies())
+        ],
         "next_offset": page.next_offset,
     }
 
