@@ -116,7 +116,8 @@ def test_claude_code_can_list_and_call_every_tool(project: Project) -> None:
         "docs/work/active/WORK-007/WORK.md"
     )
     assert out["stats"][1]["memories"] == 2
-    assert set(out["schema"][1]["tables"]) == {"links", "memories", "memories_fts", "migrations"}
+    tables = {"links", "memories", "memories_fts", "memories_vocab", "migrations"}
+    assert set(out["schema"][1]["tables"]) == tables
     assert out["query"] == (
         False,
         {"columns": ["id", "kind"], "rows": [[1, "techne"], [2, "episteme"]], "truncated": False},
@@ -171,36 +172,63 @@ def test_bad_input_gets_a_clear_tool_error_and_the_server_keeps_going(project: P
 
 
 def test_invalid_utf8_bytes_on_stdin_do_not_kill_the_server(project: Project) -> None:
-    """Raw bytes that are not UTF-8, then a valid request: the server answers the request."""
+    """A line of bytes that are not UTF-8 between valid requests: the server answers the
+    requests that follow."""
     env = {**os.environ, "CLAUDE_PROJECT_DIR": str(project.root)}
-    requests = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "raw", "version": "0"},
-            },
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "0"},
         },
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-    ]
-    body = b"".join(json.dumps(r).encode() + b"\n" for r in requests)
-    body += (
-        b'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"memory_stats"\xff\xfe}}\n'
-    )
-    body += json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/list"}).encode() + b"\n"
-    proc = subprocess.run(
+    }
+    proc = subprocess.Popen(
         [sys.executable, "-m", "haios", "memory", "serve"],
-        input=body,
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         cwd=project.root,
         env=env,
-        timeout=60,
     )
-    answers = {m.get("id"): m for m in map(json.loads, proc.stdout.decode().splitlines())}
-    assert {t["name"] for t in answers[3]["result"]["tools"]} == TOOLS
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        _send(proc, json.dumps(initialize).encode())
+        assert _answer(proc, 1)["result"]["serverInfo"]["name"] == "haios-memory"
+        _send(proc, json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}).encode())
+        _send(proc, b'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"\xff\xfe"}}')
+        _send(proc, json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/list"}).encode())
+        assert {t["name"] for t in _answer(proc, 3)["result"]["tools"]} == TOOLS
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+
+
+def _send(proc: subprocess.Popen[bytes], line: bytes) -> None:
+    assert proc.stdin is not None
+    proc.stdin.write(line + b"\n")
+    proc.stdin.flush()
+
+
+def _answer(proc: subprocess.Popen[bytes], wanted: int) -> dict[str, Any]:
+    """The server's answer to request `wanted` (other lines skipped), within a minute."""
+    import selectors
+
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if not selector.select(timeout=1.0):
+                continue
+            line = proc.stdout.readline()
+            assert line, "the server closed its output"
+            message = json.loads(line)
+            if message.get("id") == wanted:
+                return dict(message)
+    raise AssertionError(f"no answer to request {wanted} within a minute")
 
 
 def test_two_servers_on_one_database_store_everything_once(project: Project) -> None:

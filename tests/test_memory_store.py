@@ -12,9 +12,10 @@ import pytest
 from haios.errors import MemoryStoreError
 from haios.memory import readonly, tools
 from haios.memory.classify import classify
+from haios.memory.db import connect
 from haios.memory.migrations import MIGRATIONS, migrate
 from haios.memory.provenance import subject_key, work_id_from_path
-from haios.memory.store import MemoryStore, connect
+from haios.memory.store import MemoryStore
 
 
 @pytest.fixture
@@ -27,26 +28,42 @@ def test_a_new_database_is_migrated_in_wal_mode_and_records_its_migrations(tmp_p
     conn = sqlite3.connect(tmp_path / "memory.db")
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert conn.execute("SELECT version, name FROM migrations").fetchall() == [
-        (1, "memories, their full-text index and links")
+        (1, "memories, their full-text index and links"),
+        (2, "the full-text index's vocabulary, to tell common words"),
     ]
     MemoryStore(tmp_path / "memory.db").close()  # opening again applies nothing twice
-    assert conn.execute("SELECT count(*) FROM migrations").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM migrations").fetchone() == (2,)
+
+
+def test_an_older_database_is_brought_up_to_date(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "memory.db")
+    assert migrate(conn, {1: MIGRATIONS[1]}) == [1]
+    conn.execute(
+        "INSERT INTO memories (content, content_hash, kind, kind_reason, created)"
+        " VALUES ('Use the index', x'00', 'techne', 'r', 't')"
+    )
+    conn.close()
+
+    store = MemoryStore(tmp_path / "memory.db")
+
+    assert store.stats()["schema_version"] == 2
+    assert [h["id"] for h in store.search("index").hits] == [1]
 
 
 def test_a_failing_migration_is_rolled_back_whole(tmp_path: Path) -> None:
     conn = connect(tmp_path / "memory.db")
-    broken = {**MIGRATIONS, 2: ("a broken step", ("CREATE TABLE extra (x)", "CREATE TABLE oops ("))}
+    broken = {**MIGRATIONS, 3: ("a broken step", ("CREATE TABLE extra (x)", "CREATE TABLE oops ("))}
 
     with pytest.raises(MemoryStoreError) as caught:
         migrate(conn, broken)
 
     assert str(caught.value).startswith(
-        "memory database migration 2 (a broken step) failed and was rolled back: "
+        "memory database migration 3 (a broken step) failed and was rolled back: "
     )
     assert str(caught.value).endswith("; the database is unchanged")
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "memories" in names and "extra" not in names
-    assert [r[0] for r in conn.execute("SELECT version FROM migrations")] == [1]
+    assert [r[0] for r in conn.execute("SELECT version FROM migrations")] == [1, 2]
 
 
 def test_provenance_is_recorded_and_the_work_id_comes_from_the_path(tmp_path: Path) -> None:
@@ -303,3 +320,17 @@ def test_subject_keys() -> None:
     assert subject_key("no label here") is None
     assert subject_key("a: b", subject="Hook Timing") == "hook-timing"
     assert subject_key("http://example.com: x") is None
+
+
+def test_words_in_most_memories_do_not_rank_a_large_index(
+    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haios.memory import query
+
+    monkeypatch.setattr(query, "COMMON_FROM", 10)  # "large" from 10 memories on
+    for n in range(60):
+        store.ingest(f"The widget number {n} works" + (" with gears" if n in (3, 17) else ""))
+
+    assert sorted(h["id"] for h in store.search("widgets gear").hits) == [4, 18]
+    assert [h["id"] for h in store.search("widget", limit=3).hits] == [60, 59, 58]  # newest
+    assert [h["id"] for h in store.search("widgets working", limit=2).hits] == [60, 59]

@@ -80,6 +80,10 @@ MIGRATIONS: dict[int, tuple[str, tuple[str, ...]]] = {
             "CREATE INDEX links_dst ON links (dst)",
         ),
     ),
+    2: (
+        "the full-text index's vocabulary, to tell common words",
+        ("CREATE VIRTUAL TABLE memories_vocab USING fts5vocab (memories_fts, 'row')",),
+    ),
 }
 
 

@@ -6,6 +6,8 @@ import hashlib
 import re
 from pathlib import Path
 
+from haios.errors import MemoryStoreError
+
 _WORK_PATH = re.compile(
     r"(?:^|[/\\])work[/\\](?:active|archive)[/\\]([A-Za-z][\w.-]{0,63})(?=[/\\]|$)"
 )
@@ -102,3 +104,27 @@ def _ref(git: Path, ref: str) -> str | None:
     except OSError:
         pass
     return None
+
+
+MAX_CONTENT = 32_000  # characters in one memory: a learning, not a document
+
+
+def checked(content: str) -> str:
+    """`content` stripped, or MemoryStoreError saying what is wrong with it."""
+    if not isinstance(content, str) or not content.strip():
+        raise MemoryStoreError("content is empty: give the learning as text")
+    if len(content) > MAX_CONTENT:
+        raise MemoryStoreError(
+            f"content is {len(content):,} characters; the limit is {MAX_CONTENT:,}: "
+            "store the learning, not the document (or split it)"
+        )
+    if "\x00" in content:
+        raise MemoryStoreError("content holds a NUL character: give it as text")
+    try:
+        content.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise MemoryStoreError(
+            f"content is not valid Unicode at character {exc.start} (a lone surrogate): "
+            "decode it as UTF-8 first"
+        ) from exc
+    return content.strip()

@@ -23,7 +23,8 @@ from pydantic import Field
 from haios import __version__
 from haios.errors import MemoryStoreError
 from haios.memory import tools
-from haios.memory.store import MAX_CONTENT, RELATIONS, MemoryStore
+from haios.memory.provenance import MAX_CONTENT
+from haios.memory.store import RELATIONS, MemoryStore
 
 INSTRUCTIONS = (
     "Learnings of this project across sessions. Search before you start a task; store what "

@@ -8,7 +8,6 @@ searches skip them unless asked.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,13 +18,12 @@ from typing import Any
 from haios.errors import MemoryStoreError
 from haios.memory import provenance, query
 from haios.memory.classify import classify
+from haios.memory.db import connect, transaction
 from haios.memory.migrations import applied, migrate
 
 NAME = "memory.db"
-BUSY_TIMEOUT = 5.0  # seconds another process may hold the write lock before we give up
-MAX_CONTENT = 32_000  # characters in one memory: a learning, not a document
 KINDS = ("episteme", "techne", "doxa")
-STRATEGY_POOL = 50  # strategies are ranked by use among this many best matches
+STRATEGY_POOL = 20  # strategies are ranked by use among this many best matches
 RELATIONS = ("related", "supersedes", "synonym", "derived_from", "contradicts")
 _HIT = (
     "m.id, m.kind, m.subject, m.source_path, m.work_id, m.superseded_by, m.uses, m.outcome,"
@@ -59,26 +57,6 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, busy timeout."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
-        )
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    except (OSError, sqlite3.Error) as exc:
-        raise MemoryStoreError(
-            f"{path}: cannot open the memory database ({exc}); check the folder is writable, "
-            "or move a damaged file away and start again"
-        ) from exc
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
 class MemoryStore:
     """The memories of one project. Safe to share between threads (calls are serialised)."""
 
@@ -87,6 +65,7 @@ class MemoryStore:
         self.root = root
         self._conn = connect(path)
         self._lock = threading.Lock()
+        self._counts: query.Counts = {}  # how many memories hold a word, for a minute
         migrate(self._conn)
 
     def close(self) -> None:
@@ -117,14 +96,14 @@ class MemoryStore:
         git_commit: str | None = None,
     ) -> Ingested:
         """Store one learning (or find it already stored), with its provenance."""
-        text = _checked(content)
+        text = provenance.checked(content)
         kind, reason = classify(text)
         work_id = work_id or provenance.work_id_from_path(source_path or "")
         key = provenance.subject_key(text, subject)
         if git_commit is None and self.root is not None:
             git_commit = provenance.git_commit(self.root)
         digest = provenance.content_hash(text)
-        with self._lock, _transaction(self._conn):
+        with self._lock, transaction(self._conn):
             found = self._conn.execute(
                 "SELECT id, kind, kind_reason, subject, work_id FROM memories "
                 "WHERE content_hash = ?",
@@ -199,7 +178,7 @@ class MemoryStore:
             )
         if src == dst:
             raise MemoryStoreError(f"memory {src} cannot be linked to itself")
-        with self._lock, _transaction(self._conn):
+        with self._lock, transaction(self._conn):
             self._require(src, dst)
             cursor = self._conn.execute(
                 "INSERT OR IGNORE INTO links (src, dst, relation, created) VALUES (?, ?, ?, ?)",
@@ -219,7 +198,7 @@ class MemoryStore:
 
     def delete(self, ids: Sequence[int]) -> int:
         marks = ",".join("?" * len(ids))
-        with self._lock, _transaction(self._conn):
+        with self._lock, transaction(self._conn):
             self._conn.execute(
                 f"UPDATE memories SET superseded_by = NULL WHERE superseded_by IN ({marks})", ids
             )
@@ -235,15 +214,15 @@ class MemoryStore:
         include_superseded: bool = False,
     ) -> Page:
         """Memories matching `text`, best first (BM25), with a snippet; linked ones follow."""
-        want = max(offset + limit + 1, STRATEGY_POOL)
+        need = offset + limit + 1
         while True:
             with self._lock:
-                ids = query.ranked_ids(self._conn, text, want)
+                ids = query.ranked_ids(self._conn, text, need, STRATEGY_POOL, self._counts)
             ranked = self._by_id(ids)
             rows = [r for r in ranked if include_superseded or r["superseded_by"] is None]
-            if len(rows) > offset + limit or len(ids) < want:
+            if len(rows) >= need or len(ids) < max(need, STRATEGY_POOL):
                 break
-            want *= 4  # superseded memories took places: look further
+            need *= 4  # superseded memories took places: look further
         strategies = _strategies(ranked[:STRATEGY_POOL], 3)
         page = rows[offset : offset + limit]
         for row in page:
@@ -293,7 +272,7 @@ class MemoryStore:
                 (limit,),
             )
         with self._lock:
-            ids = query.ranked_ids(self._conn, text, STRATEGY_POOL)
+            ids = query.ranked_ids(self._conn, text, STRATEGY_POOL, STRATEGY_POOL, self._counts)
         return _strategies(self._by_id(ids), limit)
 
     def get(self, memory_id: int, mark_used: bool = True) -> dict[str, Any] | None:
@@ -308,7 +287,7 @@ class MemoryStore:
             (memory_id, memory_id),
         )
         if mark_used:
-            with self._lock, _transaction(self._conn):
+            with self._lock, transaction(self._conn):
                 self._conn.execute(
                     "UPDATE memories SET uses = uses + 1, last_used = ? WHERE id = ?",
                     (now(), memory_id),
@@ -387,48 +366,9 @@ def _strategies(ranked: list[dict[str, Any]], limit: int) -> list[dict[str, Any]
     return found[:limit]
 
 
-def _checked(content: str) -> str:
-    if not isinstance(content, str) or not content.strip():
-        raise MemoryStoreError("content is empty: give the learning as text")
-    if len(content) > MAX_CONTENT:
-        raise MemoryStoreError(
-            f"content is {len(content):,} characters; the limit is {MAX_CONTENT:,}: "
-            "store the learning, not the document (or split it)"
-        )
-    if "\x00" in content:
-        raise MemoryStoreError("content holds a NUL character: give it as text")
-    try:
-        content.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise MemoryStoreError(
-            f"content is not valid Unicode at character {exc.start} (a lone surrogate): "
-            "decode it as UTF-8 first"
-        ) from exc
-    return content.strip()
-
-
 def _is_file_path(source: str) -> bool:
     return bool(source) and "://" not in source and not source.startswith(("hook:", "cli:"))
 
 
 def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
-
-
-class _transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error (sqlite3's own handling is implicit)."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    def __enter__(self) -> None:
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise MemoryStoreError(
-                f"the memory database is busy ({exc}) for more than {BUSY_TIMEOUT:g} s; "
-                "another process holds it: try again"
-            ) from exc
-
-    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
-        self._conn.execute("COMMIT" if kind is None else "ROLLBACK")
