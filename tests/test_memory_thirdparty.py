@@ -18,6 +18,9 @@ from haios.project import Project, compiled_config
 from haios.runtime import build
 
 NPX = shutil.which("npx")
+# pinned: a new release of either must not change what these tests mean
+SERVER_MEMORY = "@modelcontextprotocol/server-memory@2026.8.31"
+INSPECTOR = "@modelcontextprotocol/inspector@2.12.0"
 needs_npx = pytest.mark.skipif(NPX is None, reason="npx (Node.js) is not installed here")
 
 
@@ -28,9 +31,7 @@ def test_memory_bridge_works_with_the_reference_knowledge_graph_server(
     monkeypatch.setenv(
         "HAIOS_MEMORY__SERVER__ENV", json.dumps({"MEMORY_FILE_PATH": str(tmp_path / "graph.jsonl")})
     )
-    monkeypatch.setenv(
-        "HAIOS_MEMORY__SERVER__COMMAND", '[npx, -y, "@modelcontextprotocol/server-memory"]'
-    )
+    monkeypatch.setenv("HAIOS_MEMORY__SERVER__COMMAND", json.dumps(["npx", "-y", SERVER_MEMORY]))
     monkeypatch.setenv("HAIOS_MEMORY__SERVER__ADAPTER", "knowledge-graph")
     monkeypatch.setenv("HAIOS_MEMORY__CLIENT__BACKGROUND", "false")
     monkeypatch.setenv("HAIOS_MEMORY__CLIENT__CONNECT_TIMEOUT", "120")
@@ -57,7 +58,7 @@ def test_memory_bridge_works_with_the_reference_knowledge_graph_server(
 
 @needs_npx
 def test_the_mcp_inspector_cli_lists_and_calls_the_tools(project: Project) -> None:
-    inspector = [NPX or "npx", "-y", "@modelcontextprotocol/inspector", "--cli"]
+    inspector = [NPX or "npx", "-y", INSPECTOR, "--cli"]
     # the server first: --tool-arg takes every word after it
     server = [str(Path(sys.executable).with_name("haios")), "memory", "serve"]
     env = {**os.environ, "CLAUDE_PROJECT_DIR": str(project.root)}
