@@ -229,3 +229,22 @@ def test_import_and_prune(project: Project, haios: Any) -> None:
     assert [s["source_path"] for s in listed.json()["stale"]] == ["docs/notes.md"] * 2
     assert haios("memory", "prune", "--delete", "--json").json()["deleted"] == 2
     assert haios("memory", "prune", "--json").json() == {"stale": [], "deleted": 0}
+
+
+def test_a_learning_the_server_would_refuse_is_refused_before_the_call(
+    mem: Runtime, project: Project
+) -> None:
+    from haios.errors import MemoryStoreError
+
+    cases = {
+        "x" * (10 * 1024 * 1024): "content is 10,485,760 characters; the limit is 32,000: "
+        "store the learning, not the document (or split it)",
+        "bad \udcff bytes": "content is not valid Unicode at character 4 (a lone surrogate): "
+        "decode it as UTF-8 first",
+    }
+    for content, message in cases.items():
+        with pytest.raises(MemoryStoreError) as caught:
+            mem.memory.store(content, "")
+        assert str(caught.value) == message
+    with Outbox(project.state_dir) as outbox:
+        assert outbox.pending() == []  # nothing queued that could never be stored

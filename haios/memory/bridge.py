@@ -17,7 +17,7 @@ from haios.errors import MemoryUnavailable, UsageError
 from haios.events import MemoryStored, WorkClosed, emit
 from haios.memory import background, digest
 from haios.memory.outbox import Outbox
-from haios.memory.provenance import work_id_from_path
+from haios.memory.provenance import checked, work_id_from_path
 
 if TYPE_CHECKING:
     from haios.config import MemoryFile
@@ -118,15 +118,8 @@ class MemoryBridge:
         return found
 
     def _payload(self, content: str, source_path: str, work_id: str | None) -> dict[str, Any]:
-        try:
-            content.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise UsageError(
-                f"the learning is not valid text at character {exc.start} (undecodable bytes); "
-                "decode it as UTF-8 first"
-            ) from exc
         return {
-            "content": content,
+            "content": checked(content),  # refused here, not queued to be refused forever
             "source_path": source_path or "",
             "work_id": work_id or work_id_from_path(source_path or ""),
             **({"session": self._session} if self._session else {}),
