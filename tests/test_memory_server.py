@@ -383,3 +383,21 @@ def _wait_for(port: int) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"the server did not listen on {port}")
+
+
+def test_the_tool_contract_is_the_servers_and_checks_arguments() -> None:
+    import jsonschema
+
+    contract = json.loads(
+        (Path(__file__).parents[1] / "docs" / "contracts" / "memory-tools.v1.json").read_text()
+    )
+    assert set(contract["$defs"]) == TOOLS  # and test_contracts holds it equal to the server's
+
+    def valid(tool: str, arguments: dict[str, Any]) -> bool:
+        schema = {**contract, "$ref": f"#/$defs/{tool}"}
+        return jsonschema.Draft202012Validator(schema).is_valid(arguments)
+
+    assert valid("ingester_ingest", {"content": "Use x", "work_id": "WORK-001"})
+    assert not valid("ingester_ingest", {"source_path": "a.md"})
+    assert not valid("memory_search_with_experience", {"query": "x", "limit": 51})
+    assert valid("db_query", {"sql": "SELECT 1"})

@@ -121,6 +121,18 @@ def build(store: MemoryStore, default_session: str | None = None) -> MCPServer:
     return server
 
 
+def tool_schemas(server: MCPServer) -> dict[str, Any]:
+    """The tools' input schemas as one JSON Schema (one `$defs` entry per tool, described by
+    the tool's description): the contract `docs/contracts/memory-tools.vN.json`."""
+    return {
+        "description": "Inputs of the haios memory server's MCP tools, one definition per tool.",
+        "$defs": {
+            tool.name: {"description": tool.description, **tool.parameters}
+            for tool in server._tool_manager.list_tools()
+        },
+    }
+
+
 def _drop_titles(server: MCPServer) -> None:
     """pydantic titles every schema and property; they repeat the names and cost context."""
 
