@@ -5,6 +5,7 @@ unreachable, the outbox and its replay without duplicates, and the CLI."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -114,19 +115,29 @@ def test_hook_failures_are_taken_into_the_outbox_once(mem: Runtime, project: Pro
     hook_file = project.state_dir / HOOK_LINES
     hook_file.write_text(json.dumps(line) + "\n" + '{"torn": \n')
     # a file a crashed flush left behind, holding the same line: taken, not duplicated
-    (project.state_dir / (HOOK_LINES + ".taking")).write_text(json.dumps(line) + "\n")
+    left = project.state_dir / (HOOK_LINES + ".taking-1")
+    left.write_text(json.dumps(line) + "\n")
+    os.utime(left, (1, 1))  # long still: nothing can append to it any more
 
     with Outbox(project.state_dir) as outbox:
         assert outbox.take_hook_lines() == 1
-        assert outbox.take_hook_lines() == 0  # the hooks' file: the same line, the same key
+        assert not left.exists()
+        fresh = list(project.state_dir.glob(HOOK_LINES + ".taking-*"))
+        assert len(fresh) == 1  # just renamed: kept, a hook may still be appending to it
+        with fresh[0].open("a") as late:  # a hook that opened the file before the rename
+            late.write(json.dumps({**line, "input": "ruff check"}) + "\n")
+        assert outbox.take_hook_lines() == 1  # the late line; the others have their keys
+        os.utime(fresh[0], (1, 1))
         assert outbox.take_hook_lines() == 0
+        assert list(project.state_dir.glob(HOOK_LINES + "*")) == []
         pending = outbox.pending()
-    assert [e.payload["content"] for e in pending] == [
-        "Failed Bash call: `pytest -x` → ModuleNotFoundError: No module named 'foo'"
+    assert sorted(e.payload["content"] for e in pending) == [
+        "Failed Bash call: `pytest -x` → ModuleNotFoundError: No module named 'foo'",
+        "Failed Bash call: `ruff check` → ModuleNotFoundError: No module named 'foo'",
     ]
     assert not hook_file.exists()
     report = mem.memory.flush()
-    assert (report["sent"], report["pending"]) == (1, 0)
+    assert (report["sent"], report["pending"]) == (2, 0)
     assert mem.memory.query("ModuleNotFoundError").strategies == ()  # a failure is no strategy
 
 

@@ -213,21 +213,26 @@ def _send(proc: subprocess.Popen[bytes], line: bytes) -> None:
 
 
 def _answer(proc: subprocess.Popen[bytes], wanted: int) -> dict[str, Any]:
-    """The server's answer to request `wanted` (other lines skipped), within a minute."""
+    """The server's answer to request `wanted` (other lines skipped), within a minute. Reads
+    the pipe unbuffered: a buffered reader could hold the answer while select() waits."""
     import selectors
 
     assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    pending = b""
     with selectors.DefaultSelector() as selector:
-        selector.register(proc.stdout, selectors.EVENT_READ)
+        selector.register(fd, selectors.EVENT_READ)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if not selector.select(timeout=1.0):
-                continue
-            line = proc.stdout.readline()
-            assert line, "the server closed its output"
-            message = json.loads(line)
-            if message.get("id") == wanted:
-                return dict(message)
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                message = json.loads(line)
+                if message.get("id") == wanted:
+                    return dict(message)
+            if selector.select(timeout=1.0):
+                chunk = os.read(fd, 65536)
+                assert chunk, "the server closed its output"
+                pending += chunk
     raise AssertionError(f"no answer to request {wanted} within a minute")
 
 

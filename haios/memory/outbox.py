@@ -2,9 +2,11 @@
 key, so a replay never stores twice (and the server dedupes again by content).
 
 Hooks cannot open SQLite cheaply on the hot path, so they append JSON lines to
-`state/memory-outbox.jsonl`; `take_hook_lines` moves those lines in here: it renames the file
-first (new hook lines start a new file), and a file left by a crash is taken next time, with
-the same keys.
+`state/memory-outbox.jsonl`; `take_hook_lines` moves those lines in here. It renames the file
+first (new hook lines start a new file) and reads the renamed one; a hook that opened the old
+file just before the rename may still append to it, so a renamed file is read again on later
+takes (the same line has the same key) and deleted only once it has been still for SETTLE
+seconds. A file left by a crash is taken the same way.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +24,8 @@ from typing import Any
 
 NAME = "memory-outbox.db"
 HOOK_LINES = "memory-outbox.jsonl"
-_TAKING = ".taking"
+_TAKING = ".taking-"
+SETTLE = 2.0  # seconds without a write after which no hook can still append to a renamed file
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, payload TEXT NOT NULL,"
     " queued TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
@@ -101,18 +105,16 @@ class Outbox:
     def take_hook_lines(self) -> int:
         """Move the hooks' queued lines in; returns how many new writes that queued."""
         source = self.state_dir / HOOK_LINES
-        taking = self.state_dir / (HOOK_LINES + _TAKING)
-        if source.exists() and not taking.exists():
-            os.replace(source, taking)
-        if not taking.exists():
-            return 0
+        if source.exists():
+            os.replace(source, self.state_dir / f"{HOOK_LINES}{_TAKING}{time.time_ns()}")
         added = 0
-        for raw, line in _lines(taking):
-            payload = _from_hook(line)
-            if payload is not None:
-                key = hashlib.sha256(raw).hexdigest()[:32]
-                added += self.put(payload, key)[1]
-        taking.unlink()
+        for taking in sorted(self.state_dir.glob(f"{HOOK_LINES}{_TAKING}*")):
+            for raw, line in _lines(taking):
+                payload = _from_hook(line)
+                if payload is not None:
+                    added += self.put(payload, hashlib.sha256(raw).hexdigest()[:32])[1]
+            if time.time() - taking.stat().st_mtime > SETTLE:
+                taking.unlink()
         return added
 
 
