@@ -23,9 +23,11 @@ typecheck:
 test *args:
     {{venv}}/python -m pytest {{args}}
 
-# Median times and peak memory of the read and write paths against the interpreter's floor.
+# Median times and peak memory of the read and write paths against the interpreter's floor,
+# then the memory server (ingest, search in process and over stdio, size, tools/list tokens).
 bench *args:
     {{venv}}/python benchmarks/bench.py {{args}}
+    {{venv}}/python benchmarks/memory.py
 
 # The main job on embedded defaults, in a temporary folder.
 demo:

@@ -119,8 +119,27 @@ def session_event(
             from haios.context.checkpoints import closing_checkpoint
 
             store.set_checkpoint(session_id, closing_checkpoint(root, checkpoints, record))
+        _refresh_memory(root, config)
         return
     store.touch(session_id, event, work=_held(root, session_id))
+
+
+_MEMORY_FILES = ("memory.db", "memory-outbox.db", "memory-outbox.jsonl")
+
+
+def _refresh_memory(root: str, config: Mapping[str, Any]) -> None:
+    """At session end: replay the memory outbox and refresh the digest the next session starts
+    from, in a detached process (SessionEnd has about 1.5 s). Not when there is no memory yet."""
+    state = os.path.join(root, HAIOS_DIR, "state")
+    if not config["memory"]["client"]["background"]:
+        return
+    if not any(os.path.exists(os.path.join(state, name)) for name in _MEMORY_FILES):
+        return
+    from pathlib import Path
+
+    from haios.memory.background import flush
+
+    flush(Path(root), Path(state))
 
 
 def _held(root: str, session_id: str) -> str:

@@ -391,6 +391,53 @@ class PackInfo(_Strict):
     files: tuple[str, ...] = ()
 
 
+class MemoryServer(_Strict):
+    """Which MCP memory server MemoryBridge talks to."""
+
+    command: tuple[str, ...] = Field(
+        (), description="Command and arguments of a stdio server; empty: `haios memory serve`."
+    )
+    url: str | None = Field(None, description="A Streamable HTTP server's URL instead.")
+    env: dict[str, str] = Field(
+        {}, description="Environment variables for the command (beside PATH, HOME and the like)."
+    )
+    token_env: str = Field(
+        "HAIOS_MEMORY_TOKEN", description="Environment variable holding the HTTP bearer token."
+    )
+    adapter: Literal["haios", "knowledge-graph"] = Field(
+        "haios", description="The server's tool set: haios', or the reference knowledge graph."
+    )
+    tools: dict[str, str] = Field(
+        {}, description="Tool names to use instead of the adapter's (search, ingest, ...)."
+    )
+
+    @model_validator(mode="after")
+    def _one_server(self) -> MemoryServer:
+        if self.command and self.url:
+            raise ValueError("give either command or url, not both")
+        if self.url and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url {self.url!r} must start with http:// or https://")
+        return self
+
+
+class MemoryClient(_Strict):
+    """How MemoryBridge calls the server."""
+
+    timeout: float = Field(10.0, gt=0, description="Seconds one tool call may take.")
+    connect_timeout: float = Field(20.0, gt=0, description="Seconds to start or reach the server.")
+    background: bool = Field(
+        True, description="Refresh the digest and replay the outbox in a detached process."
+    )
+    digest_strategies: int = Field(10, ge=0, le=100)
+
+
+class MemoryFile(_Strict):
+    """`memory.yaml`: MemoryBridge and its server."""
+
+    server: MemoryServer = MemoryServer()
+    client: MemoryClient = MemoryClient()
+
+
 class Config(_Strict):
     """The effective configuration, one object passed down from the edge."""
 
@@ -402,6 +449,7 @@ class Config(_Strict):
     activity_matrix: ActivityMatrix
     cycle_definitions: CycleDefinitions
     gates: GatesFile
+    memory: MemoryFile = MemoryFile()
     packs: tuple[PackInfo, ...] = ()  # not a file: the packs overlaid on the defaults
 
 
@@ -415,6 +463,7 @@ _FIELDS = {
     "activity-matrix.yaml": "activity_matrix",
     "cycle-definitions.yaml": "cycle_definitions",
     "gates.yaml": "gates",
+    "memory.yaml": "memory",
 }
 assert set(_FIELDS) == set(CONFIG_FILES)
 

@@ -118,17 +118,31 @@ class Route:
 
 @dataclass(frozen=True)
 class QueryResult:
+    """What memory knows about a query; `degraded` (with the reason) when it could not ask."""
+
     concepts: tuple[Mapping[str, Any], ...] = ()
     strategies: tuple[Mapping[str, Any], ...] = ()
     reasoning_trace: str = ""
     degraded: bool = False
+    degraded_reason: str = ""
+    next_offset: int | None = None
 
 
 @dataclass(frozen=True)
 class StoreResult:
+    """What storing one learning did. Degraded: the server was not reached and the write waits
+    in the outbox under the idempotency key `queued`."""
+
     concept_ids: tuple[int, ...] = ()
     entity_ids: tuple[int, ...] = ()
     classification: str = ""
+    reason: str = ""
+    duplicate: bool = False
+    superseded: tuple[int, ...] = ()
+    work_id: str | None = None
+    degraded: bool = False
+    degraded_reason: str = ""
+    queued: str | None = None
 
 
 @dataclass(frozen=True)
@@ -208,7 +222,7 @@ class CycleRunnerAPI(Protocol):
 
 
 class MemoryBridgeAPI(Protocol):
-    def query(self, query: str, mode: str = "semantic") -> QueryResult: ...
+    def query(self, query: str, mode: str = "semantic", *, limit: int = 5) -> QueryResult: ...
     def store(self, content: str, source_path: str, work_id: str | None = None) -> StoreResult: ...
 
 

@@ -54,3 +54,11 @@ class WorkFileError(HaiosError):
         super().__init__(f"{path}: {detail}")
         self.path = path
         self.detail = detail
+
+
+class MemoryStoreError(HaiosError):
+    """The memory database cannot be opened, migrated or queried as asked."""
+
+
+class MemoryUnavailable(HaiosError):
+    """The memory server cannot be reached (the reason says why); reads degrade, writes queue."""

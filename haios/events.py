@@ -53,6 +53,15 @@ class WorkUpdated:
 
 
 @dataclass(frozen=True)
+class MemoryStored:
+    """MemoryBridge stored learnings that came from a work item (WorkEngine links them)."""
+
+    work_id: str
+    memory_ids: tuple[int, ...]
+    source_path: str
+
+
+@dataclass(frozen=True)
 class PhaseEntered:
     cycle: str
     phase: str
@@ -78,6 +87,7 @@ Payload = (
     | NodeTransitioned
     | WorkClosed
     | WorkUpdated
+    | MemoryStored
     | PhaseEntered
     | GatePassed
     | CycleCompleted
@@ -91,6 +101,7 @@ SIGNALS: dict[type[Any], NamedSignal] = {
         NodeTransitioned,
         WorkClosed,
         WorkUpdated,
+        MemoryStored,
         PhaseEntered,
         GatePassed,
         CycleCompleted,

@@ -32,6 +32,7 @@ CONFIG_FILES = (
     "activity-matrix.yaml",
     "cycle-definitions.yaml",
     "gates.yaml",
+    "memory.yaml",
 )
 
 

@@ -9,7 +9,7 @@ from haios.bootstrap import session_id
 from haios.config import Config, load_config
 from haios.context.loader import ContextLoader
 from haios.cycles.runner import CycleRunner
-from haios.events import SIGNALS, CycleCompleted
+from haios.events import SIGNALS, CycleCompleted, MemoryStored, WorkClosed
 from haios.governance.journal import Journal
 from haios.governance.layer import GovernanceLayer
 from haios.memory.bridge import MemoryBridge
@@ -46,6 +46,8 @@ class Runtime:
         for signal in SIGNALS.values():
             signal.disconnect(self.governance.record)
         SIGNALS[CycleCompleted].disconnect(self.work.cycle_completed)
+        SIGNALS[MemoryStored].disconnect(self.work.link_memories)
+        SIGNALS[WorkClosed].disconnect(self.memory.on_work_closed)
         self.work.close_index()
 
 
@@ -59,11 +61,14 @@ def build(project: Project, config: Config | None = None, session: str | None = 
     cycles = CycleRunner(
         config.cycle_definitions, config.node_bindings, work, governance, str(project.root)
     )
+    memory = MemoryBridge(project.state_dir, project.root, config.memory, session, work)
     for signal in SIGNALS.values():
         signal.connect(governance.record, sender=work)
         signal.connect(governance.record, sender=cycles)
+        signal.connect(governance.record, sender=memory)
     SIGNALS[CycleCompleted].connect(work.cycle_completed, sender=cycles)
-    memory = MemoryBridge(project.state_dir)
+    SIGNALS[MemoryStored].connect(work.link_memories, sender=memory)  # memories → memory_refs
+    SIGNALS[WorkClosed].connect(memory.on_work_closed, sender=work)  # learnings → memory
     context = ContextLoader(str(project.root), raw, work, memory, session)
     for signal in SIGNALS.values():
         signal.connect(governance.record, sender=context)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,19 @@ from haios import config, cycleconfig
 from haios.context import checkpoint
 from haios.work import schema as work_schema
 
-CONTRACTS: dict[str, tuple[int, type[BaseModel]]] = {
+
+def _memory_tools() -> dict[str, Any]:
+    """The memory server's tool inputs (imports mcp: only when this contract is rendered)."""
+    import tempfile
+
+    from haios.memory.server import build, tool_schemas
+    from haios.memory.store import MemoryStore
+
+    with tempfile.TemporaryDirectory() as tmp, MemoryStore(Path(tmp) / "m.db") as store:
+        return tool_schemas(build(store))
+
+
+CONTRACTS: dict[str, tuple[int, type[BaseModel] | Callable[[], dict[str, Any]]]] = {
     "work-frontmatter": (work_schema.VERSION, work_schema.WorkFrontmatter),
     "checkpoint-frontmatter": (checkpoint.VERSION, checkpoint.CheckpointFrontmatter),
     "config-haios": (1, config.HaiosFile),
@@ -29,12 +42,19 @@ CONTRACTS: dict[str, tuple[int, type[BaseModel]]] = {
     "config-activity-matrix": (1, config.ActivityMatrix),
     "config-cycle-definitions": (1, cycleconfig.CycleDefinitions),
     "config-gates": (2, cycleconfig.GatesFile),  # 2: tiers, code_only, memory_stored
+    "config-memory": (1, config.MemoryFile),
+    "memory-tools": (1, _memory_tools),
 }
+
+
+def _model(model: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = model.model_json_schema()
+    return schema
 
 
 def generate(name: str) -> dict[str, Any]:
     version, model = CONTRACTS[name]
-    schema = model.model_json_schema()
+    schema = model() if callable(model) and not isinstance(model, type) else _model(model)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"haios:{name}:v{version}",

@@ -739,7 +739,7 @@ def test_init_of_a_missing_folder(haios: Any, tmp_path: Path) -> None:
 def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> None:
     result = ok(haios("demo", cwd=tmp_path))
     steps = [line for line in result.out.splitlines() if line.startswith("== ")]
-    assert [s.split(".")[0] for s in steps] == [f"== {n}" for n in range(1, 13)]
+    assert [s.split(".")[0] for s in steps] == [f"== {n}" for n in range(1, 14)]
     assert "chain intact" in result.out
     hooks = result.out.split("== 9.")[1]
     assert "runs the tests: no opinion (runs)" in hooks
@@ -759,7 +759,7 @@ def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> No
         "   implementation: chain → close-work, node now close; the tests gate ran "
         "`python tests.py`: it passed",
     ]
-    before, after = result.out.split("== 11.")[1].split("== 12.")
+    before, after = result.out.split("== 12.")[1].split("== 13.")
     assert "   haios · session 1 · coldstart · tier full\n" in before
     assert "   You hold WORK-002 «Build the HTTP API» (node close).\n" in before
     assert after.split("\n")[1:4] == [
@@ -768,6 +768,10 @@ def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> No
         "`haios status` shows where things stand.",
         "   Pending from session 1: WORK-003: the user guide waits for the API",
     ]
+    memory = result.out.split("== 11.")[1].split("== 12.")[0]
+    assert "stored memory 1: techne (an instruction (starts with 'use'))" in memory
+    assert "linked to WORK-001: memory_refs [1]" in memory
+    assert "1. [techne] Use SQLite in WAL mode so that readers never wait for the writer" in memory
     assert result.out.endswith("done: the folder was removed; `haios demo --dir DIR` keeps it\n")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,30 @@ def test_doctor_sample_calls_are_not_numbered(haios: Any, project: Project) -> N
     assert context_of(result).startswith("haios · session 1 · coldstart")
     hook(haios, project, "Stop", session="haios-doctor")
     assert not (project.state_dir / "session.json").exists()
+
+
+def test_session_end_refreshes_the_memory_digest_in_the_background(
+    haios: Any, project: Project
+) -> None:
+    state = project.state_dir
+    hook(haios, project, "SessionStart", source="startup")
+    hook(haios, project, "SessionEnd", reason="other")
+    assert not (state / "memory-flush.lock").exists()  # no memory yet: nothing started
+    line = {
+        "time": "2026-12-03T09:00:00+0000",
+        "session": SESSION,
+        "tool": "Bash",
+        "input": "pytest -q",
+        "error": "1 failed",
+        "work": None,
+    }  # as error_capture queues it
+    (state / "memory-outbox.jsonl").write_text(json.dumps(line) + "\n", "utf-8")
+    hook(haios, project, "SessionStart", source="startup", session="second")
+    hook(haios, project, "SessionEnd", reason="other", session="second")
+    digest = state / "memory-digest.json"
+    for _ in range(600):  # the detached flush starts the memory server: wait for its digest
+        if digest.exists() and not (state / "memory-flush.lock").exists():
+            break
+        time.sleep(0.1)
+    assert json.loads(digest.read_text("utf-8"))["version"] == 1
+    assert not (state / "memory-outbox.jsonl").exists()  # taken into the outbox

@@ -225,11 +225,21 @@ def test_doctor_without_hooks_says_to_run_init(haios: Any, project: Any) -> None
 
 
 def test_doctor_hooks_runs_every_registered_hook(haios: Any, project: Any) -> None:
+    # the latency budget is not what this test is about: a loaded machine must not fail it
+    (project.config_dir / "thresholds.yaml").write_text("hooks: {latency_budget_ms: 60000}\n")
     doc = doctor(haios, "--hooks")
     assert doc["ok"], doc
     assert [h["event"] for h in doc["hooks"]] == list(install.EVENTS)
     assert all(h["problems"] == [] and h["ms"] > 0 for h in doc["hooks"])
     assert not (project.state_dir / "memory-outbox.jsonl").exists()  # its sample failure
+
+
+def test_doctor_hooks_flags_a_hook_over_the_latency_budget(haios: Any, project: Any) -> None:
+    (project.config_dir / "thresholds.yaml").write_text("hooks: {latency_budget_ms: 1}\n")
+    doc = doctor(haios, "--hooks")
+    assert not doc["ok"]
+    slow = doc["hooks"][0]
+    assert slow["problems"] == [f"took {slow['ms']:.0f} ms, over the 1 ms budget"]
 
 
 def _fake_program(tmp_path: Path, body: str) -> str:
@@ -272,6 +282,7 @@ def test_doctor_hooks_catches_a_hook_that_answers_wrong(
 
 
 def test_doctor_hooks_text_output(haios: Any, project: Any) -> None:
+    (project.config_dir / "thresholds.yaml").write_text("hooks: {latency_budget_ms: 60000}\n")
     out = haios("doctor", "--hooks").out
     assert "ok       hook registration\n" in out
     assert "ok       hook PreToolUse (" in out and out.endswith("all checks passed\n")

@@ -328,6 +328,58 @@ CHECKPOINT: Commands = {
         True,
     ),
 }
+MEMORY: Commands = {
+    "serve": (
+        "memory:serve",
+        "Run the MCP memory server (stdio; --http for Streamable HTTP on 127.0.0.1).",
+        (
+            arg("--http", action="store_true", help="serve Streamable HTTP on 127.0.0.1"),
+            arg("--port", type=int, default=8765, help="the HTTP port (default 8765)"),
+            arg("--db", metavar="PATH", help="the database (default: state/memory.db)"),
+        ),
+        False,
+    ),
+    "search": (
+        "memory:search",
+        "Search the learnings (ranked full-text, stemmed); exit 1 when memory is unavailable.",
+        (
+            arg("query", help="words to look for"),
+            arg("--mode", default="semantic", choices=("semantic", "knowledge_lookup")),
+            arg("--limit", type=int, default=5, metavar="N", help="at most N concepts (1-50)"),
+        ),
+        True,
+    ),
+    "store": (
+        "memory:store",
+        "Store one learning (queued in the outbox when the server is unreachable).",
+        (
+            arg("content", help="the learning, or - to read it from stdin"),
+            arg("--source", metavar="PATH", help="the file it came from"),
+            arg("--work", metavar="ID", help="the work item (default: from --source)"),
+        ),
+        True,
+    ),
+    "stats": ("memory:stats", "Counts of the memory server's database.", (), True),
+    "outbox": ("memory:outbox", "Show the writes waiting for the memory server.", (), True),
+    "flush": (
+        "memory:flush",
+        "Send the waiting writes (outbox and hook failures), then refresh the digest.",
+        (arg("--lock", metavar="PATH", help="a lock file to remove when done (background use)"),),
+        True,
+    ),
+    "prune": (
+        "memory:prune",
+        "List memories whose source file is gone (--delete removes them).",
+        (arg("--delete", action="store_true", help="delete the stale memories"),),
+        True,
+    ),
+    "import": (
+        "memory:import_",
+        "Store the learnings of Markdown files: checkpoints, closed WORK.md files, docs.",
+        (arg("paths", nargs="+", metavar="PATH", help="Markdown files or folders"),),
+        True,
+    ),
+}
 GROUPS = {
     "work": ("Work items: create, list, move, claim, close.", WORK),
     "cycle": ("Cycles: phase-based workflows whose gates are checked by code.", CYCLE),
@@ -335,4 +387,5 @@ GROUPS = {
     "policy": ("The hook policy: what it decides, and why.", POLICY),
     "session": ("Session numbers: one per Claude Code session.", SESSION),
     "checkpoint": ("Session checkpoints: what the next session starts from.", CHECKPOINT),
+    "memory": ("Learnings across sessions: the MCP memory server and its outbox.", MEMORY),
 }

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from haios.config import Config
 from haios.contracts import WorkState
 from haios.errors import HaiosError
 from haios.project import Project
@@ -117,6 +118,10 @@ def _run(root: Path) -> None:
         "10. cycles: WORK-002 through plan-authoring and implementation, gates checked by code",
         _cycles(project),
     )
+    _say(
+        "11. memory: a learning stored over MCP (`haios memory serve`), recalled by a search",
+        _memory(project, config, schema.id),
+    )
     _sessions(project, config.model_dump(mode="json"))
 
 
@@ -195,7 +200,7 @@ def _sessions(project: Project, config: dict[str, Any]) -> None:
     with build(project, session="demo-session-1") as rt:
         rt.work.claim("WORK-002", "demo-session-1")
     first = bootstrap.session_start(root, config, "demo-session-1", "startup")
-    _say("11. a session starts: the context `haios hook SessionStart` injects", _indent(first))
+    _say("12. a session starts: the context `haios hook SessionStart` injects", _indent(first))
     folder = str(project.root / config["haios"]["paths"]["checkpoints_dir"])
     path = checkpoints.write(
         folder,
@@ -213,13 +218,36 @@ def _sessions(project: Project, config: dict[str, Any]) -> None:
     SessionStore(str(project.state_dir), folder).set_checkpoint("demo-session-1", path)
     second = bootstrap.session_start(root, config, "demo-session-2", "startup")
     _say(
-        f"12. it writes a checkpoint ({path[len(root) + 1 :]}); the next session starts from it",
+        f"13. it writes a checkpoint ({path[len(root) + 1 :]}); the next session starts from it",
         _indent(second),
     )
 
 
 def _indent(text: str) -> str:
     return "\n".join(f"   {line}" for line in text.rstrip("\n").split("\n"))
+
+
+def _memory(project: Project, config: Config, work_id: str) -> str:
+    from haios.config import MemoryClient, MemoryFile
+    from haios.runtime import build
+
+    quiet = MemoryFile(client=MemoryClient(background=False))  # the folder goes away at the end
+    with build(project, config.model_copy(update={"memory": quiet}), session="demo") as rt:
+        stored = rt.memory.store(
+            "Use SQLite in WAL mode so that readers never wait for the writer",
+            f"{config.haios.paths.work_dir}/active/{work_id}/WORK.md",
+        )
+        found = rt.memory.query("do readers wait for a writer?")
+        refs = rt.work.get(work_id).memory_refs
+    if stored.degraded:
+        return f"   memory unavailable: {stored.degraded_reason}"
+    lines = [
+        f"   stored memory {stored.concept_ids[0]}: {stored.classification} ({stored.reason})",
+        f"   linked to {work_id}: memory_refs {list(refs)}",
+        "   search 'do readers wait for a writer?':",
+    ]
+    lines += [f"      {c['id']}. [{c['kind']}] {c.get('snippet')}" for c in found.concepts]
+    return "\n".join(lines)
 
 
 # (what the agent does, tool, input); {root} is the project folder

@@ -10,7 +10,14 @@ from typing import Any
 from haios.config import PRIORITIES
 from haios.contracts import WorkState
 from haios.errors import HaiosError, InvalidTransition, UsageError, WorkConflict
-from haios.events import CycleCompleted, NodeTransitioned, WorkClosed, WorkCreated, WorkUpdated
+from haios.events import (
+    CycleCompleted,
+    MemoryStored,
+    NodeTransitioned,
+    WorkClosed,
+    WorkCreated,
+    WorkUpdated,
+)
 from haios.log import log
 from haios.project import packaged_defaults
 from haios.work import documents, files, ids
@@ -274,6 +281,14 @@ class WorkEngine(Links):
             return {"memory_refs": [*list(meta.get("memory_refs") or []), *new]} if new else None
 
         return self._updated(work_id, change, "memory_refs", ",".join(map(str, refs)))
+
+    def link_memories(self, sender: object, *, event: MemoryStored) -> None:
+        """Receiver of MemoryStored: add the memories to the item's memory_refs (an item that
+        is gone is not an error of the store that named it)."""
+        try:
+            self.update_memory_refs(event.work_id, event.memory_ids)
+        except HaiosError as exc:
+            log("warning", "memory refs not linked", work_id=event.work_id, error=str(exc))
 
     def set_cycle_phase(
         self, work_id: str, phase: str | None, cycle: str | None = None
