@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+
+# Every session start reads the digest: reading needs os and json only (no typing, no tempfile,
+# which imports shutil, random and the compressors); writing imports tempfile when it runs.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
 
 NAME = "memory-digest.json"
 VERSION = 1
@@ -27,7 +31,8 @@ VERSION = 1
 def read(state_dir: Path) -> dict[str, Any] | None:
     """The digest, or None when there is none (or it is unreadable or of another version)."""
     try:
-        data = json.loads((state_dir / NAME).read_text("utf-8"))
+        with open(os.path.join(state_dir, NAME), encoding="utf-8") as fh:
+            data = json.load(fh)
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("version") != VERSION:
@@ -39,6 +44,8 @@ def write(
     state_dir: Path, strategies: Sequence[Mapping[str, Any]], degraded: str | None = None
 ) -> Path:
     """Replace the digest atomically (temp file, fsync, rename)."""
+    import tempfile
+
     state_dir.mkdir(parents=True, exist_ok=True)
     data = {
         "version": VERSION,
