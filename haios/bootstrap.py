@@ -2,9 +2,10 @@
 
 `haios.runtime.build` validates the config with pydantic and builds all five modules, which
 costs far more than a session start should (docs/hooks.md gives the figures). Here the same
-ContextLoader gets the compiled config (plain JSON), WorkEngine's index reader and MemoryBridge
-(whose session_recovery query reads its digest), and SessionStarted is journalled as the
-runtime would. Also the session bookkeeping of the Stop, PreCompact and SessionEnd hooks.
+ContextLoader gets the compiled config (plain JSON), WorkEngine's index reader and the part of
+MemoryBridge a start needs (its session_recovery query, read from the digest: no mcp, no
+server), and SessionStarted is journalled as the runtime would. Also the session bookkeeping of
+the Stop, PreCompact and SessionEnd hooks.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from haios.context.loader import ContextLoader
-    from haios.events import Payload
 
 
 def session_id() -> str:
@@ -30,32 +30,32 @@ def session_id() -> str:
         if value:
             return value
     import getpass
-    import socket
 
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    return f"{user}@{socket.gethostname()}"
+    return f"{user}@{os.uname().nodename}"  # socket.gethostname()'s answer; socket costs ~3 ms
 
 
 class _Journalled:
-    """Appends the events a sender emits to the project's journal, as the runtime does."""
+    """Journals SessionStarted as the runtime's GovernanceLayer does (the payload is
+    `haios.events.payload_dict(SessionStarted(number, prior))`), without importing blinker or
+    the event classes: in this process nothing else listens."""
 
     def __init__(self, root: str, session: str) -> None:
         self.state = os.path.join(root, HAIOS_DIR, "state")
         self.session = session
 
-    def __call__(self, sender: object, *, event: Payload) -> None:
+    def __call__(self, number: int, prior: int | None) -> None:
         from pathlib import Path
 
-        from haios.events import payload_dict
         from haios.governance.journal import Journal
 
         state = Path(self.state)
         journal = Journal(state / "journal.jsonl", state / "journal.lock")
         with suppress(OSError):  # the journal records; it never stops a session from starting
-            journal.append(type(event).__name__, payload_dict(event), self.session)
+            journal.append("SessionStarted", {"session": number, "prior": prior}, self.session)
 
 
 class session_loader:
@@ -68,24 +68,17 @@ class session_loader:
         from pathlib import Path
 
         from haios.context.loader import ContextLoader
-        from haios.memory.bridge import MemoryBridge
+        from haios.memory.digest import DigestMemory
         from haios.work.reader import IndexReader
 
         self.reader = IndexReader(self.root, self.config)
-        memory = MemoryBridge(Path(self.root, HAIOS_DIR, "state"))
-        loader = ContextLoader(self.root, self.config, self.reader, memory, self.session_id)
-        self.receiver = _Journalled(self.root, self.session_id)
-        self.signal: Any = None
-        if loader.sessions.get(self.session_id) is None:  # only a new session emits anything
-            from haios.events import SIGNALS, SessionStarted
-
-            self.signal = SIGNALS[SessionStarted]
-            self.signal.connect(self.receiver, sender=loader)
-        return loader
+        memory = DigestMemory(Path(self.root, HAIOS_DIR, "state"))
+        started = _Journalled(self.root, self.session_id)
+        return ContextLoader(
+            self.root, self.config, self.reader, memory, self.session_id, started=started
+        )
 
     def __exit__(self, *exc: object) -> None:
-        if self.signal is not None:
-            self.signal.disconnect(self.receiver)
         self.reader.close()
 
 

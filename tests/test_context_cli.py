@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from haios.cli import main
+from haios.cli.parser import build_parser
 from haios.project import Project
 from haios.runtime import Runtime
 
@@ -223,3 +225,16 @@ def test_statusline_never_fails(haios: Any, tmp_path: Path) -> None:
         shown = haios("statusline", stdin=stdin, cwd=tmp_path)
         assert (shown.code, shown.err) == (0, "")
         assert shown.out == "haios: not a haios project\n"
+
+
+def test_a_bare_coldstart_skips_the_parser_with_the_options_the_parser_gives() -> None:
+    args = build_parser(["coldstart"]).parse_args(["coldstart"])
+    assert vars(args) == main.COLDSTART
+
+
+def test_a_bare_coldstart_outside_a_project_fails_as_the_parsed_one_does(
+    haios: Any, tmp_path: Path
+) -> None:
+    bare, parsed = haios("coldstart", cwd=tmp_path), haios("coldstart", "--json", cwd=tmp_path)
+    assert (bare.code, bare.out, bare.err) == (parsed.code, parsed.out, parsed.err)
+    assert bare.code == 1 and bare.err.startswith("haios: error: ")

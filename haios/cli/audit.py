@@ -24,7 +24,7 @@ def verify(args: argparse.Namespace) -> int:
             {
                 "ok": problem is None,
                 "lines": count,
-                "problem": None if problem is None else vars(problem),
+                "problem": None if problem is None else problem._asdict(),
             }
         )
     elif problem is None:

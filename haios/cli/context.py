@@ -8,15 +8,18 @@ records nothing.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import Any
 
 from haios import bootstrap
 from haios.cli.output import print_json, table
 from haios.errors import UsageError
 from haios.project import compiled, find_project
+
+TYPE_CHECKING = False  # a bare `haios coldstart` skips argparse: no typing import either
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
 
 TRIGGERS = ("coldstart", "session_recovery", "resume", "clear")
 TIERS = ("full", "light", "minimal")

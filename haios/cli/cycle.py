@@ -78,7 +78,7 @@ def _result_json(rt: Runtime, work: WorkState, result: CycleResult) -> dict[str,
         "cycle_id": result.cycle_id,
         "final_phase": result.final_phase,
         "outcome": result.outcome,
-        "gate_results": [vars(g) for g in result.gate_results],
+        "gate_results": [g._asdict() for g in result.gate_results],
         "next_cycle": result.next_cycle,
         "prompt": phases[result.final_phase].prompt.replace("{id}", work.id),
         "tier": tier,
@@ -99,7 +99,7 @@ def _next(rt: Runtime) -> Route:
 
 
 def _route_json(route: Route) -> dict[str, Any]:
-    return {**vars(route), "command": _route_command(route)}
+    return {**route._asdict(), "command": _route_command(route)}
 
 
 def _route_command(route: Route) -> str | None:

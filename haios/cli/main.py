@@ -2,7 +2,8 @@
 
 Exit codes: 0 ok, 1 user error, 2 usage, 3 internal error (one line on stderr, traceback in a
 log file), 130 interrupted. `haios hook` skips argparse and everything else: Claude Code runs it
-on every tool call. Other commands' modules are imported only when they run.
+on every tool call; so do `haios statusline` and a bare `haios coldstart` (the /coldstart slash
+command), whose time is mostly imports. Other commands' modules are imported only when they run.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Sequence
 
 TYPE_CHECKING = False  # importing typing costs ~3 ms on every hook call
 if TYPE_CHECKING:
-    import argparse
+    from collections.abc import Callable
+    from typing import Any
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,20 +28,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         from haios.cli.statusline import run as status_line
 
         return status_line([])
+    if argv == ["coldstart"]:  # /coldstart: argparse and what comes with it cost ~10 ms
+        from types import SimpleNamespace
+
+        from haios.cli.context import coldstart
+
+        return _run(coldstart, SimpleNamespace(**COLDSTART))
     return _command(argv)
+
+
+# What the parser makes of a bare `haios coldstart` (tests/test_context_cli.py compares them).
+COLDSTART = {"verbose": False, "project": None, "target": "context:coldstart"}
+COLDSTART |= {"tier": None, "trigger": "coldstart", "json": False}
 
 
 def _command(argv: list[str]) -> int:
     from haios.cli.parser import build_parser, resolve
-    from haios.errors import HaiosError
 
     args = build_parser(argv).parse_args(argv)
     if args.verbose:
         from haios.log import set_level
 
         set_level("debug")
+    return _run(resolve(args.target), args)
+
+
+def _run(handler: Callable[[Any], int], args: Any) -> int:
+    """Call the command's handler; map what it raises to an exit code."""
+    from haios.errors import HaiosError
+
     try:
-        return resolve(args.target)(args)
+        return handler(args)
     except HaiosError as exc:
         sys.stderr.write(f"haios: error: {exc}\n")
         return exc.exit_code
@@ -53,7 +72,7 @@ def _command(argv: list[str]) -> int:
         return _internal_error(exc, args)
 
 
-def _internal_error(exc: BaseException, args: argparse.Namespace) -> int:
+def _internal_error(exc: BaseException, args: Any) -> int:
     from haios.log import write_traceback
     from haios.project import find_project
 

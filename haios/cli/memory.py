@@ -92,7 +92,7 @@ def store(args: argparse.Namespace) -> int:
     with _runtime(args) as rt:
         result = rt.memory.store(content, args.source or "", args.work)
     if args.json:
-        print_json({**vars(result), "concept_ids": list(result.concept_ids)})
+        print_json({**result._asdict(), "concept_ids": list(result.concept_ids)})
     elif result.degraded:
         _write(f"queued in the outbox as {result.queued}; `haios memory flush` sends it")
     else:

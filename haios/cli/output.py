@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+
+TYPE_CHECKING = False  # `haios coldstart` prints through here: no typing import
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def print_json(document: Any) -> None:

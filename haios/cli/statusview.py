@@ -16,7 +16,7 @@ ERROR_LOG = "haios-error.log"
 def gather(root: str, config: Mapping[str, Any], session_id: str) -> dict[str, Any]:
     from haios.context.checkpoints import latest
     from haios.context.sessions import SessionStore
-    from haios.memory.bridge import MemoryBridge
+    from haios.memory.digest import DigestMemory
     from haios.work.reader import IndexReader
 
     state = os.path.join(root, HAIOS_DIR, "state")
@@ -28,7 +28,7 @@ def gather(root: str, config: Mapping[str, Any], session_id: str) -> dict[str, A
         work = _work(reader, session_id)
     finally:
         reader.close()
-    memory = MemoryBridge(Path(state)).query("", mode="session_recovery")
+    memory = DigestMemory(Path(state)).query("", mode="session_recovery")
     last = latest(checkpoints)
     return {
         "session": {

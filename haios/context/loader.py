@@ -21,10 +21,10 @@ from haios.contracts import GroundedContext, QueryResult
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from typing import Any
 
-    from haios.contracts import MemoryBridgeAPI, WorkReaderAPI, WorkState
+    from haios.contracts import MemoryReaderAPI, WorkReaderAPI, WorkState
 
 TRIGGERS = {  # trigger -> the SessionStart source Claude Code names it by
     "coldstart": "startup",
@@ -54,15 +54,20 @@ class ContextLoader:
         root: str,
         config: Mapping[str, Any],
         work: WorkReaderAPI,
-        memory: MemoryBridgeAPI,
+        memory: MemoryReaderAPI,
         session_id: str,
+        started: Callable[[int, int | None], None] | None = None,
     ) -> None:
+        """`started(number, prior)` is called when a session starts, instead of emitting
+        SessionStarted: for a caller that only journals the event and would rather not import
+        blinker (the SessionStart hook)."""
         self.root = root
         self.settings = config["thresholds"]["coldstart"]
         self.checkpoints_dir = os.path.join(root, config["haios"]["paths"]["checkpoints_dir"])
         self.work = work
         self.memory = memory
         self.session_id = session_id
+        self.started = started
         self.sessions = SessionStore(
             os.path.join(root, ".claude", "haios", "state"), self.checkpoints_dir
         )
@@ -112,15 +117,21 @@ class ContextLoader:
             after = 60 * self.settings["orphan_after_minutes"]
             record, orphans = self.sessions.start(self.session_id, TRIGGERS[trigger], after)
             if record["sources"] == [TRIGGERS[trigger]]:  # a new number: the session starts
-                from haios.events import SessionStarted, emit  # blinker: only when one starts
-
-                emit(self, SessionStarted(record["number"], record["prior"]))
+                self._announce(record["number"], record["prior"])
             return record["number"], record["prior"], orphans
         known = self.sessions.get(self.session_id)
         if known is not None:
             return known["number"], known["prior"], []
         number = self.sessions.next_number()
         return number, (number - 1) or None, []
+
+    def _announce(self, number: int, prior: int | None) -> None:
+        if self.started is not None:
+            self.started(number, prior)
+            return
+        from haios.events import SessionStarted, emit  # blinker: only when one starts
+
+        emit(self, SessionStarted(number, prior))
 
     def _tier(self, trigger: str, checkpoint: Checkpoint | None) -> str:
         if trigger == "session_recovery":

@@ -8,22 +8,16 @@ whose gates fail changes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from haios.config import NodeBindings
-from haios.contracts import (
-    CycleResult,
-    GateContext,
-    GateResult,
-    GovernanceAPI,
-    Outcome,
-    Route,
-    WorkEngineAPI,
-    WorkState,
-)
+from haios.contracts import CycleResult, GateContext, GateResult, Route, WorkState
 from haios.cycleconfig import Cycle, CycleDefinitions, nearest
 from haios.errors import CycleError, WorkNotFound
 from haios.events import CycleCompleted, GatePassed, PhaseEntered, emit
+
+if TYPE_CHECKING:
+    from haios.contracts import GovernanceAPI, Outcome, WorkEngineAPI
 
 _WHY = {
     "work-creation": "it is new: write its work item first",
@@ -165,7 +159,7 @@ class CycleRunner:
         work = work_context
         checked: tuple[GateResult, ...] = ()
         if current_phase is not None:
-            work = replace(work, cycle_phase=current_phase)
+            work = work._replace(cycle_phase=current_phase)
         elif work.cycle_phase not in self.cycle(cycle_id).phases:
             result = self.enter(cycle_id, work)
             if result.outcome == "blocked":
@@ -177,7 +171,7 @@ class CycleRunner:
             if result.outcome != "running":
                 break
             work = self._work.get(work.id)
-        return replace(result, gate_results=checked)
+        return result._replace(gate_results=checked)
 
     def route(self, ready: Sequence[WorkState]) -> Route:
         """What to run next on the best ready item: nothing ready, wait for the user; an item

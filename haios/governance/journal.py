@@ -7,18 +7,25 @@ reordering a line breaks the chain from there on, which `verify` reports.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+import time
+from collections import namedtuple
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
-from filelock import FileLock
+# The SessionStart hook appends here: no typing, dataclasses, pathlib or filelock at import
+# time (filelock 4 alone imports logging, inspect and typing: ~20 ms a session start).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+    from typing import Any, NamedTuple
 
 GENESIS = "0" * 64
+LOCK_TIMEOUT = 30.0  # seconds
+LOCK_POLL = 0.05  # seconds between tries, as filelock polls
 
 
 def _digest(prev: str, record: dict[str, Any]) -> str:
@@ -44,10 +51,58 @@ def _tail(path: Path) -> tuple[bytes, int]:
     return complete[previous + 1 :], torn
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    reason: str
+if TYPE_CHECKING:
+
+    class Problem(NamedTuple):
+        line: int
+        reason: str
+
+else:
+    Problem = namedtuple("Problem", "line reason")
+
+
+class AppendLock:
+    """The journal's append lock: an exclusive `fcntl.flock` on the whole lock file, which is
+    left in place. That is the primitive filelock's FileLock takes on Unix, so this lock and a
+    FileLock on the same file exclude each other, across processes and haios versions. Like
+    session.json's lock, it needs a filesystem with flock (every local one has it)."""
+
+    def __init__(self, path: Path, timeout: float = LOCK_TIMEOUT) -> None:
+        self.path = path
+        self.timeout = timeout
+        self.fd: int | None = None
+
+    def __enter__(self) -> None:
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(self.path, flags, 0o666)  # FileLock's mode: 0o666 less the umask
+        try:
+            self._wait(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def _wait(self, fd: int) -> None:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(
+                        f"{self.path}: another process has held the journal's lock for "
+                        f"{self.timeout:g} s; if no haios command is still running, try again"
+                    ) from None
+                time.sleep(LOCK_POLL)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            fd, self.fd = self.fd, None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
 
 
 class Journal:
@@ -55,12 +110,12 @@ class Journal:
 
     def __init__(self, path: Path, lock_path: Path) -> None:
         self.path = path
-        self._lock = FileLock(str(lock_path), timeout=30)
+        self.lock_path = lock_path
 
     def append(self, event: str, payload: dict[str, Any], session: str) -> None:
-        with self._lock:
+        with AppendLock(self.lock_path):
             prev, seq = GENESIS, 0
-            if self.path.exists():
+            if os.path.exists(self.path):
                 last, torn = _tail(self.path)
                 if torn:  # a write was cut off: drop its bytes, and say so in the chain itself
                     with open(self.path, "r+b") as fh:
@@ -99,7 +154,7 @@ class Journal:
 
     def records(self) -> Iterator[tuple[int, dict[str, Any] | None, bytes]]:
         """Each line as (line number, parsed record or None, raw bytes)."""
-        if not self.path.exists():
+        if not os.path.exists(self.path):
             return
         with open(self.path, "rb") as fh:
             for number, raw in enumerate(fh, start=1):

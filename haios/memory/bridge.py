@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from haios.contracts import QueryResult, StoreResult, WorkEngineAPI
+from haios.contracts import QueryResult, StoreResult
 from haios.errors import MemoryUnavailable, UsageError
 from haios.events import MemoryStored, WorkClosed, emit
 from haios.memory import background, digest
@@ -21,6 +21,7 @@ from haios.memory.provenance import checked, work_id_from_path
 
 if TYPE_CHECKING:
     from haios.config import MemoryFile
+    from haios.contracts import WorkEngineAPI
     from haios.memory.client import Session, Target
 
 MODES = ("semantic", "session_recovery", "knowledge_lookup")
@@ -61,21 +62,7 @@ class MemoryBridge:
         return _result(found, mode, self._describe())
 
     def _from_digest(self) -> QueryResult:
-        data = digest.read(self._state_dir)
-        if data is None:
-            return QueryResult(
-                degraded=True,
-                reasoning_trace="no memory digest yet",
-                degraded_reason="no memory digest yet",
-            )
-        strategies = tuple(s for s in data.get("strategies", []) if isinstance(s, dict))
-        reason = data.get("degraded")
-        return QueryResult(
-            strategies=strategies,
-            reasoning_trace=f"from the digest of {data.get('updated')}",
-            degraded=bool(reason),
-            degraded_reason=str(reason or ""),
-        )
+        return digest.recovery(self._state_dir)
 
     # -- writing -----------------------------------------------------------------------------
 

@@ -14,11 +14,17 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+
+# Every session start reads the digest: reading needs os and json only (no typing, no tempfile,
+# which imports shutil, random and the compressors); writing imports tempfile when it runs.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
+
+    from haios.contracts import QueryResult
 
 NAME = "memory-digest.json"
 VERSION = 1
@@ -27,7 +33,8 @@ VERSION = 1
 def read(state_dir: Path) -> dict[str, Any] | None:
     """The digest, or None when there is none (or it is unreadable or of another version)."""
     try:
-        data = json.loads((state_dir / NAME).read_text("utf-8"))
+        with open(os.path.join(state_dir, NAME), encoding="utf-8") as fh:
+            data = json.load(fh)
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("version") != VERSION:
@@ -39,6 +46,8 @@ def write(
     state_dir: Path, strategies: Sequence[Mapping[str, Any]], degraded: str | None = None
 ) -> Path:
     """Replace the digest atomically (temp file, fsync, rename)."""
+    import tempfile
+
     state_dir.mkdir(parents=True, exist_ok=True)
     data = {
         "version": VERSION,
@@ -58,3 +67,38 @@ def write(
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def recovery(state_dir: Path) -> QueryResult:
+    """MemoryBridge's session_recovery answer: the digest's strategies, degraded (with the
+    reason) when there is no digest or its last refresh could not reach the server."""
+    from haios.contracts import QueryResult
+
+    data = read(state_dir)
+    if data is None:
+        reason = "no memory digest yet"
+        return QueryResult(degraded=True, reasoning_trace=reason, degraded_reason=reason)
+    strategies = tuple(s for s in data.get("strategies", []) if isinstance(s, dict))
+    degraded = data.get("degraded")
+    return QueryResult(
+        strategies=strategies,
+        reasoning_trace=f"from the digest of {data.get('updated')}",
+        degraded=bool(degraded),
+        degraded_reason=str(degraded or ""),
+    )
+
+
+class DigestMemory:
+    """The part of MemoryBridge a session start needs (session_recovery, from the digest),
+    without MemoryBridge's imports; any other mode is answered degraded."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self._state_dir = state_dir
+
+    def query(self, query: str, mode: str = "semantic", *, limit: int = 5) -> QueryResult:
+        if mode == "session_recovery":
+            return recovery(self._state_dir)
+        from haios.contracts import QueryResult
+
+        reason = f"{mode} needs the memory server; only session_recovery is read here"
+        return QueryResult(degraded=True, reasoning_trace=reason, degraded_reason=reason)

@@ -12,11 +12,17 @@ import json
 import marshal
 import os
 import sqlite3
-from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from haios.project import WORK_CACHE
+
+TYPE_CHECKING = False  # a session start reads the index: no typing import
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+    # Parses one item file: (key, path) -> (summary row, priority rank), or raises with a message.
+    Parser = Callable[[str, Path], tuple[dict[str, Any], int]]
 
 SCHEMA_VERSION = 4
 AREAS = ("active", "archive")
@@ -47,10 +53,9 @@ FILTERS = ("status", "node", "queue", "type", "owner")
 CACHE_READY = 5
 
 Stamp = tuple[int, int, int]  # inode, mtime_ns, size
+
+
 # Parses one item file: (key, path) -> (summary row, priority rank), or raises with a message.
-Parser = Callable[[str, Path], tuple[dict[str, Any], int]]
-
-
 def scan(work_dir: Path) -> dict[str, Stamp]:
     """`area/folder` -> stat of its WORK.md, for every item folder."""
     found: dict[str, Stamp] = {}

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from haios.contracts import QUEUE_POSITIONS, NodeEntry, QueueEntry, QueuePosition, Status, WorkState
+from haios.contracts import QUEUE_POSITIONS, NodeEntry, QueueEntry, WorkState
+
+if TYPE_CHECKING:
+    from haios.contracts import QueuePosition, Status
 
 PRIORITIES = ("critical", "high", "medium", "low")
 DEFAULT_NODES = ("backlog", "discovery", "plan", "implement", "close", "complete")
@@ -202,7 +205,7 @@ def _legacy(meta: dict[str, Any], normal: dict[str, Any]) -> dict[str, Any]:
             continue
         mine = normal[key]
         if key in ("node_history", "queue_history"):
-            mine = [vars(entry) for entry in mine]
+            mine = [entry._asdict() for entry in mine]
         mine = jsonable(mine)
         if raw != mine and not (raw is None and mine in ([], None)):
             legacy[key] = raw
@@ -242,10 +245,10 @@ def scope(state: WorkState) -> list[str]:
 def state_json(state: WorkState) -> dict[str, Any]:
     """The full document `haios work show --json` prints."""
     data: dict[str, Any] = jsonable(
-        {k: v for k, v in vars(state).items() if k not in ("node_history", "queue_history")}
+        {k: v for k, v in state._asdict().items() if k not in ("node_history", "queue_history")}
     )
-    data["node_history"] = [vars(e) for e in state.node_history]
-    data["queue_history"] = [vars(e) for e in state.queue_history]
+    data["node_history"] = [e._asdict() for e in state.node_history]
+    data["queue_history"] = [e._asdict() for e in state.queue_history]
     data["documents"] = {k: list(v) for k, v in state.documents.items()}
     data["extra"] = dict(state.extra)
     data["legacy"] = dict(state.legacy)

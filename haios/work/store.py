@@ -12,18 +12,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
 from haios.config import Config
-from haios.contracts import TransitionPolicy, WorkState
+from haios.contracts import WorkState
 from haios.errors import WorkConflict, WorkNotFound
 from haios.events import Payload, WorkUpdated, emit
 from haios.log import log
 from haios.project import Project
 from haios.work import files, ids, model
 from haios.work.index import Index, open_index
+
+if TYPE_CHECKING:
+    from haios.contracts import TransitionPolicy
 
 Changes = dict[str, Any]
 Change = Callable[[WorkState, dict[str, Any]], Changes | None]
