@@ -585,7 +585,8 @@ def test_doctor_on_a_clean_project(haios: Any, rt: Runtime) -> None:
     rt.work.create("fine")
     assert ok(haios("doctor")).out == (
         "ok       config\nok       packs\nok       state folder writable\nok       journal\n"
-        "ok       work items\nok       hook registration\nall checks passed\n"
+        "ok       work items\nok       memory server\nok       hook registration\n"
+        "all checks passed\n"
     )
     doc = ok(haios("doctor", "--json")).json()
     assert doc["ok"] is True
@@ -595,6 +596,7 @@ def test_doctor_on_a_clean_project(haios: Any, rt: Runtime) -> None:
         ("state folder writable", True, []),
         ("journal", True, []),
         ("work items", True, []),
+        ("memory server", True, []),
         ("hook registration", True, []),
     ]
 

@@ -286,3 +286,24 @@ def test_doctor_hooks_text_output(haios: Any, project: Any) -> None:
     out = haios("doctor", "--hooks").out
     assert "ok       hook registration\n" in out
     assert "ok       hook PreToolUse (" in out and out.endswith("all checks passed\n")
+
+
+def memory_check(haios: Any) -> dict[str, Any]:
+    doc = doctor(haios)
+    check: dict[str, Any] = next(c for c in doc["checks"] if c["check"] == "memory server")
+    return check
+
+
+def test_doctor_starts_the_registered_memory_server(haios: Any, project: Any) -> None:
+    from haios.cli import mcpjson
+
+    data, _ = mcpjson.merged({})
+    (project.root / ".mcp.json").write_text(json.dumps(data))
+    assert memory_check(haios) == {"check": "memory server", "ok": True, "problems": []}
+    (project.config_dir / "memory.yaml").write_text(
+        "server: {command: [no-such-memory-server]}\nclient: {connect_timeout: 5}\n"
+    )
+    (problem,) = memory_check(haios)["problems"]
+    assert problem["problem"].startswith("the memory server does not answer: ")
+    assert "no-such-memory-server" in problem["problem"]
+    assert problem["fix"].startswith("run `haios memory serve` in a terminal")

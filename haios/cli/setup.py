@@ -6,12 +6,15 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from haios.cli import changes
 from haios.cli.output import print_json
 from haios.errors import HaiosError
 from haios.project import HAIOS_DIR, Project, find_project
+
+if TYPE_CHECKING:
+    from haios.runtime import Runtime
 
 GITIGNORE_LINE = f"/{HAIOS_DIR}/state/"
 
@@ -168,10 +171,36 @@ def _checks(project: Project) -> list[dict[str, Any]]:
     )
     with build(project, config) as rt:
         add("work items", [(f.problem, f.fix) for f in health.check(rt.work.index)])
+        add("memory server", _memory_problems(project, rt))
     from haios.cli import hookcheck
 
     add("hook registration", hookcheck.static_problems(project.root))
     return results
+
+
+def _memory_problems(project: Project, rt: Runtime) -> list[tuple[str, str]]:
+    """When `.mcp.json` registers haios' memory server: does it start and answer?"""
+    from haios.cli import mcpjson
+    from haios.errors import MemoryUnavailable
+
+    path = project.root / mcpjson.FILE
+    try:
+        servers = mcpjson.parse(path.read_text("utf-8"), str(path)).get("mcpServers", {})
+    except (OSError, UnicodeDecodeError, HaiosError):
+        return []  # no .mcp.json (or one init reports on): nothing registered to start
+    if not mcpjson.is_ours(servers.get(mcpjson.SERVER)):
+        return []
+    try:
+        rt.memory.stats()
+    except MemoryUnavailable as exc:
+        return [
+            (
+                f"the memory server does not answer: {exc}",
+                "run `haios memory serve` in a terminal to see its error, and check "
+                ".claude/haios/config/memory.yaml; sessions still start, memory degraded",
+            )
+        ]
+    return []
 
 
 def _hook_runs(project: Project) -> list[dict[str, Any]]:
