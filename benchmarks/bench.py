@@ -346,6 +346,7 @@ def hook_cases(root: Path, haios: list[str]) -> list[Case]:
 
 CHECKPOINTS = 200
 STRATEGIES = 20  # what MemoryBridge's digest keeps for a session start
+MEMORIES = 10_000  # in the memory server's database, which a session start must not touch
 
 
 def checkpoint_text(number: int, rng: random.Random) -> str:
@@ -362,7 +363,8 @@ def checkpoint_text(number: int, rng: random.Random) -> str:
 
 
 def ground(root: Path, seed: int = 11) -> None:
-    """The files a session start reads: checkpoints, L0-L2 files, the memory digest."""
+    """The files a session start reads: checkpoints, L0-L2 files, the memory digest; and a
+    memory database of MEMORIES learnings beside them, which it must not need to read."""
     rng = random.Random(seed)
     folder = root / "docs" / "checkpoints"
     folder.mkdir(parents=True, exist_ok=True)
@@ -382,6 +384,9 @@ def ground(root: Path, seed: int = 11) -> None:
     digest = {"version": 1, "updated": "2026-12-03T08:00:00Z", "strategies": strategies}
     state = root / ".claude" / "haios" / "state"
     (state / "memory-digest.json").write_text(json.dumps({**digest, "degraded": None}), "utf-8")
+    from memory import fill  # benchmarks/memory.py: the memory server's own benchmark
+
+    fill(state / "memory.db", MEMORIES)
 
 
 def session_cases(root: Path, haios: list[str]) -> list[Case]:
@@ -548,7 +553,8 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         verdict = "PASS" if c["tokens"] <= COLDSTART_TOKENS else "OVER"
         lines.append(
             f"default coldstart: {c['chars']:,} characters, ~{c['tokens']:,} tokens "
-            f"(≤{COLDSTART_TOKENS:,} {verdict}), {CHECKPOINTS} checkpoints, {STRATEGIES} strategies"
+            f"(≤{COLDSTART_TOKENS:,} {verdict}), {CHECKPOINTS} checkpoints, "
+            f"{STRATEGIES} strategies, {MEMORIES:,} memories"
         )
     return "\n".join(lines) + "\n"
 
