@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # `haios work ready|list` read this table: importing typing costs ~2 ms
+if TYPE_CHECKING:
+    from typing import Any
 
-Arg = tuple[tuple[str, ...], dict[str, Any]]
+    Arg = tuple[tuple[str, ...], dict[str, Any]]
 OWNER = "who acts (default: HAIOS_SESSION, else the Claude Code session id, else user@host)"
 
 
@@ -14,7 +16,8 @@ def arg(*flags: str, **options: Any) -> Arg:
 
 ID = arg("id", help="work item id, e.g. WORK-007 (or just 7)")
 # name -> (handler as module:function under haios.cli, help, arguments, takes --json)
-Commands = dict[str, tuple[str, str, tuple[Arg, ...], bool]]
+if TYPE_CHECKING:
+    Commands = dict[str, tuple[str, str, tuple[Arg, ...], bool]]
 WORK: Commands = {
     "new": (
         "work:new",

@@ -7,10 +7,15 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from haios import __version__
-from haios.cli.commands import GROUPS, TOP, Commands
+from haios.cli.commands import GROUPS, TOP
+
+TYPE_CHECKING = False  # the read path (`haios work ready|list`): no typing import
+if TYPE_CHECKING:
+    from typing import Any
+
+    from haios.cli.commands import Commands
 
 Handler = Callable[[argparse.Namespace], int]
 

@@ -10,10 +10,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from haios.cli.output import print_json, table, warn
 from haios.project import compiled_config, find_project
+
+TYPE_CHECKING = False  # the read path (`haios work ready|list`): no typing import
+if TYPE_CHECKING:
+    from typing import Any
 
 _COLUMNS = ("id", "node", "queue", "priority", "title")
 
