@@ -53,19 +53,18 @@ class Refused:
     reason: str
 
 
-def _sources(packs_dir: Path) -> list[tuple[Path, str]]:
+def _sources(packs_dir: Path) -> list[tuple[Path, str, str]]:
+    """(folder, origin, why it cannot be read or "") of every pack, project ones first."""
     found = []
     if packs_dir.is_dir():
         for folder in sorted(p for p in packs_dir.iterdir() if p.is_dir()):
-            found.append((folder, "project"))
+            found.append((folder, "project", ""))
     for point in sorted(metadata.entry_points(group=GROUP), key=lambda e: e.name):
-        dist = point.dist.name if point.dist else point.name
+        origin = f"distribution {point.dist.name if point.dist else point.name}"
         try:
-            folder = Path(str(resources.files(point.value)))
+            found.append((Path(str(resources.files(point.value))), origin, ""))
         except (ImportError, TypeError, ValueError) as exc:
-            found.append((Path(point.value), f"distribution {dist} (cannot import: {exc})"))
-            continue
-        found.append((folder, f"distribution {dist}"))
+            found.append((Path(point.value), origin, f"its package cannot be imported ({exc})"))
     return found
 
 
@@ -74,10 +73,10 @@ def discover(packs_dir: Path, contracts: dict[str, int]) -> tuple[list[Pack], li
     refused with the reason. `contracts` maps each contract to the version this haios has."""
     packs: list[Pack] = []
     refused: list[Refused] = []
-    for folder, origin in _sources(packs_dir):
+    for folder, origin, unreadable in _sources(packs_dir):
         where = f"{folder} ({origin})"
-        if "cannot import" in origin:
-            refused.append(Refused(where, "its package cannot be imported"))
+        if unreadable:
+            refused.append(Refused(where, unreadable))
             continue
         problem, manifest = _manifest(folder / MANIFEST)
         if manifest is None:

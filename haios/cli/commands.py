@@ -15,6 +15,13 @@ def arg(*flags: str, **options: Any) -> Arg:
 
 
 ID = arg("id", help="work item id, e.g. WORK-007 (or just 7)")
+TIER = arg("--tier", choices=("full", "light", "minimal"), help="override the tier")
+TRIGGER = arg(
+    "--trigger",
+    choices=("coldstart", "session_recovery", "resume", "clear"),
+    default="coldstart",
+    help="what starts the session (default: coldstart)",
+)
 # name -> (handler as module:function under haios.cli, help, arguments, takes --json)
 if TYPE_CHECKING:
     Commands = dict[str, tuple[str, str, tuple[Arg, ...], bool]]
@@ -203,13 +210,8 @@ TOP: Commands = {
         "context:coldstart",
         "Print the session context, exactly as the SessionStart hook injects it.",
         (
-            arg("--tier", choices=("full", "light", "minimal"), help="override the tier"),
-            arg(
-                "--trigger",
-                choices=("coldstart", "session_recovery", "resume", "clear"),
-                default="coldstart",
-                help="what starts the session (default: coldstart)",
-            ),
+            TIER,
+            TRIGGER,
         ),
         True,
     ),
@@ -218,13 +220,8 @@ TOP: Commands = {
         "Show the session context; --explain says what was kept, left out and why.",
         (
             arg("--explain", action="store_true", help="a table of sections, forms and tokens"),
-            arg("--tier", choices=("full", "light", "minimal"), help="override the tier"),
-            arg(
-                "--trigger",
-                choices=("coldstart", "session_recovery", "resume", "clear"),
-                default="coldstart",
-                help="what starts the session (default: coldstart)",
-            ),
+            TIER,
+            TRIGGER,
         ),
         True,
     ),

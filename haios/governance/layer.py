@@ -28,13 +28,12 @@ class GovernanceLayer:
         self._journal = journal
         self._session = session
         self._gates_file = gates or GatesFile()
-        self._gates = self._gates_file.gates
 
     def check_gate(self, gate_id: str, context: GateContext) -> GateResult:
         """Check one gate of `gates.yaml` for a work item; never raises."""
-        gate = self._gates.get(gate_id)
+        gate = self._gates_file.gates.get(gate_id)
         if gate is None:
-            found = nearest(gate_id, self._gates)
+            found = nearest(gate_id, self._gates_file.gates)
             return GateResult(gate_id, False, f"unknown gate {gate_id!r}; {found}")
         rules = self._gates_file.tiers
         level, why = tier(context.work, rules)
