@@ -334,3 +334,18 @@ def test_words_in_most_memories_do_not_rank_a_large_index(
     assert sorted(h["id"] for h in store.search("widgets gear").hits) == [4, 18]
     assert [h["id"] for h in store.search("widget", limit=3).hits] == [60, 59, 58]  # newest
     assert [h["id"] for h in store.search("widgets working", limit=2).hits] == [60, 59]
+
+
+def test_only_the_newest_matches_are_scored(
+    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haios.memory import query
+
+    monkeypatch.setattr(query, "RANKED", 3)  # score the newest three matches only
+    store.ingest("gear gear gear gear: the oldest note says it most often")  # id 1
+    for n in range(5):
+        store.ingest(f"gear number {n} in a long note about many other things entirely")
+
+    assert 1 not in [h["id"] for h in store.search("gear", limit=5).hits]
+    monkeypatch.setattr(query, "RANKED", 500)
+    assert store.search("gear", limit=5).hits[0]["id"] == 1  # BM25: it says it most often

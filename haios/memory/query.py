@@ -56,17 +56,25 @@ _STEMMER = (
 )
 
 
+_STEM_OF: dict[str, str] = {}  # word -> stem: fixed by the tokenizer, so kept for the process
+
+
 def _stems(conn: sqlite3.Connection, words: list[str]) -> dict[str, str]:
-    """word -> the term the index holds for it (its porter stem), through a scratch index of
-    the same tokenizer in the connection's temp schema."""
-    for statement in _STEMMER:
-        conn.execute(statement)
-    conn.execute("DELETE FROM temp.haios_stem")
-    conn.executemany(
-        "INSERT INTO temp.haios_stem (rowid, w) VALUES (?, ?)", list(enumerate(words, 1))
-    )
-    rows = conn.execute("SELECT doc, term FROM temp.haios_stem_terms").fetchall()
-    return {words[doc - 1]: term for doc, term in rows}
+    """word -> the term the index holds for it (its porter stem). A word not seen before goes
+    through a scratch index of the same tokenizer in the connection's temp schema."""
+    new = [w for w in words if w not in _STEM_OF]
+    if new:
+        for statement in _STEMMER:
+            conn.execute(statement)
+        conn.execute("DELETE FROM temp.haios_stem")
+        conn.executemany(
+            "INSERT INTO temp.haios_stem (rowid, w) VALUES (?, ?)", list(enumerate(new, 1))
+        )
+        if len(_STEM_OF) > 50_000:
+            _STEM_OF.clear()
+        for doc, term in conn.execute("SELECT doc, term FROM temp.haios_stem_terms"):
+            _STEM_OF[new[doc - 1]] = term
+    return {w: _STEM_OF[w] for w in words if w in _STEM_OF}
 
 
 Counts = dict[str, tuple[int, float, int]]  # stem -> (documents, when, index size then)
@@ -98,23 +106,32 @@ def _doc_counts(
     return fresh
 
 
+RANKED = 500  # BM25 scores at most this many matches, the newest: the cost of a search is bounded
+
+
 def ranked_ids(
     conn: sqlite3.Connection, text: str, need: int, pool: int, cache: Counts
 ) -> list[int]:
     """The ids of the best matches (BM25), at least `need` when there are (up to `pool`):
-    those with every word first, then those with any. A query of common words only lists the
-    newest memories holding them (ranking them all would read most of the index)."""
+    those with every word first, then those with any. Scoring costs about a microsecond a
+    match, so only the newest RANKED matches are scored; a query of common words only lists
+    the newest memories holding them (ranking them all would read most of the index)."""
     found = terms(text)
     if not found:
         return []
     words, common = _selective(conn, found, cache)
-    order = "rowid DESC" if common else "rank"
-    sql = f"SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY {order} LIMIT ?"
+    newest = "FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+    sql = (
+        f"SELECT rowid {newest}"
+        if common
+        else f"SELECT rowid FROM (SELECT rowid, rank {newest}) ORDER BY rank LIMIT ?"
+    )
     want = max(need, pool)
-    ids = [r[0] for r in conn.execute(sql, (_quoted(words, True), want))]
+    bounds = (want,) if common else (RANKED, want)
+    ids = [r[0] for r in conn.execute(sql, (_quoted(words, True), *bounds))]
     if len(ids) < need and len(words) > 1:
         seen = set(ids)
-        more = conn.execute(sql, (_quoted(words, False), want))
+        more = conn.execute(sql, (_quoted(words, False), *bounds))
         ids += [r[0] for r in more if r[0] not in seen][: want - len(ids)]
     return ids
 

@@ -1,9 +1,10 @@
 """`haios memory serve`: the embedded MCP memory server (stdio, or Streamable HTTP on loopback).
 
-The tools are thin: `haios.memory.tools` holds what they answer. Every answer is compact JSON
-(text) plus the same document as structured content; a bad argument or a refused query comes
-back as a tool error whose message says how to fix it. The whole tools/list stays small
-(it costs the agent's context on every session): short descriptions, no output schemas.
+The tools are thin: `haios.memory.tools` holds what they answer. Every answer is one compact
+JSON document, as text; a bad argument or a refused query comes back as a tool error whose
+message says how to fix it. The whole tools/list stays small (it costs the agent's context on
+every session): short descriptions, no output schemas (and so no structured content, which
+would only send each answer twice).
 """
 
 from __future__ import annotations
@@ -42,9 +43,7 @@ def _reply(answer: Callable[[], dict[str, Any] | None], missing: str = "") -> Ca
     if document is None:
         raise ToolError(missing)
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)], structured_content=document
-    )
+    return CallToolResult(content=[TextContent(type="text", text=text)])
 
 
 def build(store: MemoryStore, default_session: str | None = None) -> MCPServer:
