@@ -11,7 +11,6 @@ the Stop, PreCompact and SessionEnd hooks.
 from __future__ import annotations
 
 import os
-from contextlib import suppress
 
 from haios.project import HAIOS_DIR
 
@@ -48,14 +47,15 @@ class _Journalled:
         self.session = session
 
     def __call__(self, number: int, prior: int | None) -> None:
-        from pathlib import Path
-
         from haios.governance.journal import Journal
 
-        state = Path(self.state)
-        journal = Journal(state / "journal.jsonl", state / "journal.lock")
-        with suppress(OSError):  # the journal records; it never stops a session from starting
-            journal.append("SessionStarted", {"session": number, "prior": prior}, self.session)
+        state = self.state
+        journal = Journal(os.path.join(state, "journal.jsonl"), os.path.join(state, "journal.lock"))
+        payload = {"session": number, "prior": prior}
+        try:
+            journal.append("SessionStarted", payload, self.session, sync=False)
+        except OSError:
+            return  # the journal records; it never stops a session from starting
 
 
 class session_loader:
@@ -65,14 +65,12 @@ class session_loader:
         self.root, self.config, self.session_id = root, config, session_id
 
     def __enter__(self) -> ContextLoader:
-        from pathlib import Path
-
         from haios.context.loader import ContextLoader
         from haios.memory.digest import DigestMemory
         from haios.work.reader import IndexReader
 
         self.reader = IndexReader(self.root, self.config)
-        memory = DigestMemory(Path(self.root, HAIOS_DIR, "state"))
+        memory = DigestMemory(os.path.join(self.root, HAIOS_DIR, "state"))
         started = _Journalled(self.root, self.session_id)
         return ContextLoader(
             self.root, self.config, self.reader, memory, self.session_id, started=started

@@ -102,6 +102,13 @@ def find_project(
     return Project(origin)
 
 
+def find_root(start: str | os.PathLike[str] | None = None) -> str:
+    """`find_project(start).root` as a string, without loading pathlib (the read and session
+    start paths): ProjectNotFound when there is no project."""
+    root = locate(start)
+    return root if root is not None else str(find_project(start).root)
+
+
 def _stat(path: str, into: dict[str, list[int]]) -> None:
     try:
         st = os.stat(path)

@@ -158,3 +158,46 @@ def test_a_broken_session_file_is_set_aside_and_numbering_goes_on(tmp_path: Path
     record, _ = sessions.start("abc", "startup")
     assert record["number"] == 486
     assert (state / "session.json.broken").read_text() == "{not json"
+
+
+def test_checkpoint_numbers_are_read_again_only_from_new_or_changed_files(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    cache = str(tmp_path / names.CACHE)
+    first = folder / "S12-checkpoint.md"
+    first.write_text("---\nsession: 31\n---\n")
+
+    def scan() -> list[tuple[str, int | None]]:
+        names._SCANS.clear()  # as a new process would
+        return names.checkpoint_files(str(folder), cache)
+
+    assert scan() == [(str(first), 31)]
+    stat = first.stat()  # same size and mtime: the number found before stands, unread
+    first.write_text("---\nsession: 32\n---\n")
+    os.utime(first, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert scan() == [(str(first), 31)]
+    first.write_text("---\nsession: 133\n---\n")  # another size: read again
+    second = folder / "checkpoint-40.md"
+    second.write_text("# no frontmatter\n")
+    assert scan() == [(str(first), 133), (str(second), 40)]
+    second.unlink()
+    assert scan() == [(str(first), 133)]
+    assert json.loads(Path(cache).read_text())["files"] == {
+        "S12-checkpoint.md": [first.stat().st_mtime_ns, first.stat().st_size, 133]
+    }
+    Path(cache).write_text("{not json")  # a damaged cache is ignored, and written again
+    assert scan() == [(str(first), 133)]
+    assert json.loads(Path(cache).read_text())["folder"] == str(folder)
+
+
+def test_a_session_start_keeps_the_checkpoint_names_in_the_state_folder(
+    tmp_path: Path,
+) -> None:
+    sessions = store(tmp_path, legacy(tmp_path))
+    assert sessions.start("abc", "startup")[0]["number"] == 486
+    kept = json.loads((tmp_path / "state" / names.CACHE).read_text())["files"]
+    assert kept["S457-checkpoint.md"][2] == 457 and len(kept) == 5

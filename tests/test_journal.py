@@ -106,3 +106,18 @@ def test_the_journal_lock_keeps_a_filelock_in_another_process_waiting(tmp_path: 
     with AppendLock(lock):
         assert try_filelock() == "timed out\n"
     assert try_filelock() == "acquired\n"
+
+
+def test_a_record_whose_loss_harms_nothing_skips_the_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd))
+    journal = _journal(tmp_path)
+    journal.append("SessionStarted", {"session": 1}, "s", sync=False)
+    assert synced == []
+    journal.append("WorkCreated", {"id": "WORK-001"}, "s")
+    assert len(synced) == 1
+    assert journal.verify() == (2, None)

@@ -5,7 +5,8 @@ time without typing): both must give the same fields and defaults.
 
 A hook is a new process, and most of what it costs is what it imports: typing and dataclasses
 (~18 ms together), filelock (logging, inspect, typing: ~20 ms), blinker (inspect, typing), tempfile
-(shutil, random, the compressors), argparse and socket. benchmarks/README.md gives the figures.
+(shutil, random, the compressors), argparse, socket, pathlib (~5 ms: urllib.parse and ipaddress),
+contextlib and signal. benchmarks/README.md gives the figures.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ NOT_ON_THE_PATH = {
     "shutil",
     "argparse",
     "socket",
+    "pathlib",
+    "contextlib",
+    "signal",
     "pydantic",
     "yaml",
     "mcp",
@@ -79,9 +83,12 @@ def grounded(rt: Runtime, project: Project) -> None:
     digest.write(project.state_dir, [{"id": "1", "content": "Run the tests first.", "uses": 2}])
 
 
+CONSOLE_SCRIPT = "import sys; from haios.cli.main import main; sys.exit(main())"
+
+
 def traced(project: Project, args: list[str], stdin: str = "") -> tuple[str, set[str]]:
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "haios", *args],
+    proc = subprocess.run(  # as the console script runs it (`-m` would add runpy's imports)
+        [sys.executable, "-X", "importtime", "-c", CONSOLE_SCRIPT, *args],
         cwd=project.root,
         input=stdin,
         capture_output=True,

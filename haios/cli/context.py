@@ -14,7 +14,7 @@ import sys
 from haios import bootstrap
 from haios.cli.output import print_json, table
 from haios.errors import UsageError
-from haios.project import compiled, find_project
+from haios.project import compiled, find_project, find_root
 
 TYPE_CHECKING = False  # a bare `haios coldstart` skips argparse: no typing import either
 if TYPE_CHECKING:
@@ -26,8 +26,7 @@ TIERS = ("full", "light", "minimal")
 
 
 def _render(args: argparse.Namespace) -> Any:
-    project = find_project(args.project)
-    root = str(project.root)
+    root = find_root(args.project)
     with bootstrap.session_loader(root, compiled(root), bootstrap.session_id()) as loader:
         known = loader.sessions.get(loader.session_id) is not None
         return loader.render(loader.load(args.trigger, args.tier, start=known))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 import time
 
@@ -89,11 +88,15 @@ class _deadline:
 
     def __enter__(self) -> None:
         if self.armed:
+            import signal  # guard events only: ~1 ms the session events need not pay
+
             signal.signal(signal.SIGALRM, _alarm)
             signal.setitimer(signal.ITIMER_REAL, self.ms / 1000)
 
     def __exit__(self, *exc: object) -> None:
         if self.armed:
+            import signal
+
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 

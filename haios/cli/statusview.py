@@ -29,7 +29,7 @@ def gather(root: str, config: Mapping[str, Any], session_id: str) -> dict[str, A
     finally:
         reader.close()
     memory = DigestMemory(Path(state)).query("", mode="session_recovery")
-    last = latest(checkpoints)
+    last = latest(checkpoints, cache=store.names_cache)
     return {
         "session": {
             "id": session_id,

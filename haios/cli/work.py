@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from pathlib import Path
 
 from haios.cli.output import print_json, table, warn
-from haios.project import compiled_config, find_project
+from haios.project import HAIOS_DIR, compiled, find_project, find_root
 
 TYPE_CHECKING = False  # the read path (`haios work ready|list`): no typing import
 if TYPE_CHECKING:
@@ -24,11 +24,11 @@ _COLUMNS = ("id", "node", "queue", "priority", "title")
 def _open_index(args: argparse.Namespace) -> Any:
     from haios.work.index import open_index
 
-    project = find_project(args.project)
-    cfg = compiled_config(project)
+    root = find_root(args.project)
+    cfg = compiled(root)
     index = open_index(
-        project.state_dir,
-        project.root,
+        os.path.join(root, HAIOS_DIR, "state"),
+        root,
         cfg["haios"]["paths"]["work_dir"],
         cfg["haios"]["work"]["default_type"],
         cfg["node_bindings"]["nodes"],
@@ -218,7 +218,7 @@ def close(args: argparse.Namespace) -> int:
 def doc(args: argparse.Namespace) -> int:
     with _runtime(args) as rt:
         state, name, created = rt.work.add_document(args.id, args.kind)
-    path = str(Path(state.path).with_name(name))
+    path = os.path.join(os.path.dirname(state.path), name)
     if args.json:
         print_json({"id": state.id, "document": name, "path": path, "created": created})
     elif created:

@@ -71,11 +71,12 @@ def read(path: str) -> Checkpoint:
     return Checkpoint(path, number, data, problems)
 
 
-def latest(folder: str, before: int | None = None) -> Checkpoint | None:
-    """The checkpoint with the highest session number (below `before` when given)."""
+def latest(folder: str, before: int | None = None, cache: str | None = None) -> Checkpoint | None:
+    """The checkpoint with the highest session number (below `before` when given); `cache` as
+    for `names.checkpoint_files`."""
     found = [
         (n, os.path.basename(p), p)
-        for p, n in names.checkpoint_files(folder)
+        for p, n in names.checkpoint_files(folder, cache)
         if n is not None and (before is None or n < before)
     ]
     return read(max(found)[2]) if found else None

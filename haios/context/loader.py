@@ -83,7 +83,7 @@ class ContextLoader:
         if trigger not in TRIGGERS:
             raise ValueError(f"unknown trigger {trigger!r}; one of {', '.join(TRIGGERS)}")
         number, prior, orphans = self._number(trigger, start)
-        checkpoint = latest(self.checkpoints_dir, before=number)
+        checkpoint = latest(self.checkpoints_dir, number, self.sessions.names_cache)
         tier = tier or self._tier(trigger, checkpoint)
         notes: list[str] = []
         held, active = self._work(notes)

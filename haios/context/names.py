@@ -2,17 +2,15 @@
 
 Every name the original HAIOS used is read: `2026-03-10-01-SESSION-484-slug.md`,
 `S457-checkpoint.md`, `checkpoint-446.md`, and `session: 19` in the frontmatter, which wins
-when both are there. Only the head of each file is read. Standard library only.
+when both are there. Only the head of each file is read, and only when the file is new or
+changed since the last scan (the state folder keeps what was found). Standard library only.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
-
-TYPE_CHECKING = False  # the SessionStart hook comes through here: no typing import
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 _NAMES = (
     re.compile(r"SESSION-(\d+)", re.IGNORECASE),
@@ -41,41 +39,82 @@ def number_in_text(head: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+CACHE = "checkpoint-names.json"  # in the state folder: file -> (mtime, size, number)
 _SCANS: dict[str, tuple[int, list[tuple[str, int | None]]]] = {}
 
 
-def checkpoint_files(folder: str) -> list[tuple[str, int | None]]:
+def checkpoint_files(folder: str, cache: str | None = None) -> list[tuple[str, int | None]]:
     """(path, session number or None) of every `*.md` in `folder`; [] when it is missing.
     Read once per process while the folder's listing is unchanged (a session start asks for
-    the highest number and for the latest checkpoint: one scan serves both)."""
+    the highest number and for the latest checkpoint: one scan serves both). With `cache`, a
+    JSON file, only the files whose size or mtime changed since it was written are opened."""
     try:
         stamp = os.stat(folder).st_mtime_ns
     except OSError:
         return []
     cached = _SCANS.get(folder)
     if cached is None or cached[0] != stamp:
-        cached = _SCANS[folder] = (stamp, list(_scan(folder)))
+        cached = _SCANS[folder] = (stamp, _scan(folder, cache))
     return cached[1]
 
 
-def _scan(folder: str) -> Iterator[tuple[str, int | None]]:
+def _scan(folder: str, cache: str | None) -> list[tuple[str, int | None]]:
     try:
-        names = os.listdir(folder)
+        names = sorted(os.listdir(folder))
     except OSError:
-        return
+        return []
+    known = _load(cache, folder) if cache else {}
+    seen: dict[str, list[int | None]] = {}
+    found = []
     for name in names:
         if not name.endswith(".md") or name.startswith("."):
             continue
         path = os.path.join(folder, name)
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                head = fh.read(HEAD)
+            st = os.stat(path)
         except OSError:
             continue
-        found = number_in_text(head)
-        yield path, found if found is not None else number_in_name(name)
+        entry = known.get(name)
+        if entry is None or entry[:2] != [st.st_mtime_ns, st.st_size]:
+            entry = [st.st_mtime_ns, st.st_size, _number(path, name)]
+        seen[name] = entry
+        found.append((path, entry[2]))
+    if cache and seen != known:
+        _save(cache, folder, seen)
+    return found
 
 
-def highest(folder: str) -> int:
+def _number(path: str, name: str) -> int | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(HEAD)
+    except OSError:
+        head = ""
+    found = number_in_text(head)
+    return found if found is not None else number_in_name(name)
+
+
+def _load(cache: str, folder: str) -> dict[str, list[int | None]]:
+    try:
+        with open(cache, encoding="utf-8") as fh:
+            data = json.load(fh)
+        files = data["files"] if data.get("folder") == folder else {}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+    return files if isinstance(files, dict) else {}
+
+
+def _save(cache: str, folder: str, files: dict[str, list[int | None]]) -> None:
+    """Replace the cache (a derived file: failing to write it costs only speed)."""
+    tmp = f"{cache}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write(json.dumps({"folder": folder, "files": files}, separators=(",", ":")))
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+
+
+def highest(folder: str, cache: str | None = None) -> int:
     """The highest session number among the checkpoints in `folder` (0 when there is none)."""
-    return max((n for _, n in checkpoint_files(folder) if n is not None), default=0)
+    return max((n for _, n in checkpoint_files(folder, cache) if n is not None), default=0)

@@ -14,23 +14,24 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
-from pathlib import Path
 
-# Every session start reads the digest: reading needs os and json only (no typing, no tempfile,
-# which imports shutil, random and the compressors); writing imports tempfile when it runs.
+# Every session start reads the digest: reading needs os and json only (no typing, no pathlib,
+# no tempfile, which imports shutil, random and the compressors); writing imports what it needs.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from pathlib import Path
     from typing import Any
 
     from haios.contracts import QueryResult
+
+    StrPath = str | os.PathLike[str]
 
 NAME = "memory-digest.json"
 VERSION = 1
 
 
-def read(state_dir: Path) -> dict[str, Any] | None:
+def read(state_dir: StrPath) -> dict[str, Any] | None:
     """The digest, or None when there is none (or it is unreadable or of another version)."""
     try:
         with open(os.path.join(state_dir, NAME), encoding="utf-8") as fh:
@@ -47,6 +48,7 @@ def write(
 ) -> Path:
     """Replace the digest atomically (temp file, fsync, rename)."""
     import tempfile
+    from datetime import UTC, datetime
 
     state_dir.mkdir(parents=True, exist_ok=True)
     data = {
@@ -64,12 +66,12 @@ def write(
             os.fsync(out.fileno())
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        os.unlink(tmp)
         raise
     return target
 
 
-def recovery(state_dir: Path) -> QueryResult:
+def recovery(state_dir: StrPath) -> QueryResult:
     """MemoryBridge's session_recovery answer: the digest's strategies, degraded (with the
     reason) when there is no digest or its last refresh could not reach the server."""
     from haios.contracts import QueryResult
@@ -92,7 +94,7 @@ class DigestMemory:
     """The part of MemoryBridge a session start needs (session_recovery, from the digest),
     without MemoryBridge's imports; any other mode is answered degraded."""
 
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: StrPath) -> None:
         self._state_dir = state_dir
 
     def query(self, query: str, mode: str = "semantic", *, limit: int = 5) -> QueryResult:

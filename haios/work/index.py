@@ -12,17 +12,17 @@ import json
 import marshal
 import os
 import sqlite3
-from pathlib import Path
 
 from haios.project import WORK_CACHE
 
-TYPE_CHECKING = False  # a session start reads the index: no typing import
+TYPE_CHECKING = False  # a session start reads the index: no typing, no pathlib (~5 ms)
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any
 
     # Parses one item file: (key, path) -> (summary row, priority rank), or raises with a message.
-    Parser = Callable[[str, Path], tuple[dict[str, Any], int]]
+    Parser = Callable[[str, str], tuple[dict[str, Any], int]]
+    StrPath = str | os.PathLike[str]
 
 SCHEMA_VERSION = 4
 AREAS = ("active", "archive")
@@ -55,14 +55,13 @@ CACHE_READY = 5
 Stamp = tuple[int, int, int]  # inode, mtime_ns, size
 
 
-# Parses one item file: (key, path) -> (summary row, priority rank), or raises with a message.
-def scan(work_dir: Path) -> dict[str, Stamp]:
+def scan(work_dir: str) -> dict[str, Stamp]:
     """`area/folder` -> stat of its WORK.md, for every item folder."""
     found: dict[str, Stamp] = {}
     stat = os.stat
     for area in AREAS:
         try:
-            fd = os.open(work_dir / area, os.O_RDONLY | os.O_DIRECTORY)
+            fd = os.open(os.path.join(work_dir, area), os.O_RDONLY | os.O_DIRECTORY)
         except (FileNotFoundError, NotADirectoryError):
             continue
         try:
@@ -82,9 +81,10 @@ def scan(work_dir: Path) -> dict[str, Stamp]:
 class Index:
     """One connection to `state/index.sqlite` for `work_dir`."""
 
-    def __init__(self, db_path: Path, work_dir: Path, parser: Parser) -> None:
+    def __init__(self, db_path: str, work_dir: str, parser: Parser) -> None:
         self.work_dir = work_dir
         self.db_path = db_path
+        self.cache_path = os.path.join(os.path.dirname(db_path), WORK_CACHE)
         self._parser = parser
         try:
             self.db = self._connect(db_path)
@@ -94,12 +94,12 @@ class Index:
             # Damaged (or left with a stale -wal): it is derived data, so start it again.
             try:
                 for suffix in ("", "-wal", "-shm"):
-                    Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+                    _unlink(db_path + suffix)
             except OSError:
                 raise exc from None
             self.db = self._connect(db_path)
 
-    def _connect(self, db_path: Path) -> sqlite3.Connection:
+    def _connect(self, db_path: str) -> sqlite3.Connection:
         db = sqlite3.connect(db_path, timeout=30, isolation_level=None)
         try:
             db.execute("PRAGMA busy_timeout = 30000")
@@ -147,7 +147,7 @@ class Index:
         on_disk = scan(self.work_dir)
         # Same listing order and stats give the same bytes: the common case costs one compare.
         if marshal.dumps(on_disk, _MARSHAL) == self._stamp_blob():
-            if not self.db_path.with_name(WORK_CACHE).exists():
+            if not os.path.exists(self.cache_path):
                 with self._write():
                     self._write_cache()
             return 0
@@ -176,7 +176,7 @@ class Index:
         with self._write():
             stamps = self._stamps()
             try:
-                st = os.stat(self.work_dir / key / "WORK.md")
+                st = os.stat(self._file(key))
             except FileNotFoundError:
                 stamps.pop(key, None)
                 self._delete(key)
@@ -204,10 +204,13 @@ class Index:
             "ready": [json.loads(r) for r in rows],
             "ready_total": total,
         }
-        target = self.db_path.with_name(WORK_CACHE)
-        tmp = target.with_name(f".{WORK_CACHE}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, target)
+        tmp = os.path.join(os.path.dirname(self.cache_path), f".{WORK_CACHE}.{os.getpid()}.tmp")
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write(json.dumps(document, ensure_ascii=False))
+        os.replace(tmp, self.cache_path)
+
+    def _file(self, key: str) -> str:
+        return os.path.join(self.work_dir, key, "WORK.md")
 
     def _delete(self, key: str) -> None:
         self.db.execute("DELETE FROM items WHERE key = ?", (key,))
@@ -216,11 +219,11 @@ class Index:
     def _put(self, key: str) -> None:
         self._delete(key)
         try:
-            row, rank = self._parser(key, self.work_dir / key / "WORK.md")
+            row, rank = self._parser(key, self._file(key))
         except Exception as exc:  # a broken file is recorded and listed as broken, never fatal
             folder = key.split("/", 1)[1]
             message = str(exc)
-            path = str(self.work_dir / key / "WORK.md")
+            path = self._file(key)
             if not message.startswith(path):
                 message = f"{path}: {type(exc).__name__}: {message}"
             self.db.execute(
@@ -288,16 +291,26 @@ class _Transaction:
 
 
 def open_index(
-    state_dir: Path, root: Path, work_rel: str, default_type: str, nodes: Iterable[str]
+    state_dir: StrPath, root: StrPath, work_rel: str, default_type: str, nodes: Iterable[str]
 ) -> Index:
     """The index of `root/work_rel`, parsing changed files with `haios.work.model` (lazily)."""
     node_names = tuple(nodes)
 
-    def parse(key: str, path: Path) -> tuple[dict[str, Any], int]:
+    def parse(key: str, path: str) -> tuple[dict[str, Any], int]:
+        from pathlib import Path
+
         from haios.work.model import index_row
 
         rel = f"{work_rel}/{key}/WORK.md"
-        return index_row(rel, path, default_type=default_type, nodes=node_names)
+        return index_row(rel, Path(path), default_type=default_type, nodes=node_names)
 
-    state_dir.mkdir(parents=True, exist_ok=True)
-    return Index(state_dir / "index.sqlite", root / work_rel, parse)
+    os.makedirs(state_dir, exist_ok=True)
+    state = os.fspath(state_dir)
+    return Index(os.path.join(state, "index.sqlite"), os.path.join(root, work_rel), parse)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return

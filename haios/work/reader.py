@@ -31,11 +31,9 @@ class IndexReader:
     @property
     def index(self) -> Index:
         if self._index is None:
-            from pathlib import Path
-
             self._index = open_index(
-                Path(self.root, ".claude", "haios", "state"),
-                Path(self.root),
+                os.path.join(self.root, ".claude", "haios", "state"),
+                self.root,
                 self.config["haios"]["paths"]["work_dir"],
                 self.config["haios"]["work"]["default_type"],
                 self.config["node_bindings"]["nodes"],
