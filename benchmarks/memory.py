@@ -16,7 +16,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -116,19 +115,28 @@ def in_process(path: Path, texts: list[str]) -> list[float]:
     return times
 
 
-async def _timed(
-    params: StdioServerParameters, call: Callable[[Client], Awaitable[Any]], runs: int
-) -> tuple[list[float], Any]:
-    async with Client(params, read_timeout_seconds=60.0) as client:
-        listed = await client.list_tools()
-        for _ in range(5):
-            await call(client)
-        times = []
-        for _ in range(runs):
+async def _alternating(
+    haios: StdioServerParameters, noop: StdioServerParameters, texts: list[str]
+) -> tuple[list[float], list[float], Any, int]:
+    """Search on the haios server and the no-op tool on the other, call after call, so a busy
+    machine slows both alike: (search ms, no-op ms, haios' tools/list, peak RSS of the larger
+    server, haios')."""
+    async with (
+        Client(haios, read_timeout_seconds=60.0) as memory,
+        Client(noop, read_timeout_seconds=60.0) as bare,
+    ):
+        listed = await memory.list_tools()
+        search_ms: list[float] = []
+        noop_ms: list[float] = []
+        for n, text in enumerate([*texts[:5], *texts]):
             start = time.perf_counter()
-            await call(client)
-            times.append((time.perf_counter() - start) * 1000)
-        return times, (listed, _server_rss())
+            await memory.call_tool("memory_search_with_experience", {"query": text})
+            middle = time.perf_counter()
+            await bare.call_tool("noop", {})
+            if n >= 5:  # the first five warm both up
+                search_ms.append((middle - start) * 1000)
+                noop_ms.append((time.perf_counter() - middle) * 1000)
+        return search_ms, noop_ms, listed, _server_rss()
 
 
 def _server_rss() -> int:
@@ -153,22 +161,14 @@ def over_stdio(path: Path, texts: list[str]) -> tuple[list[float], list[float], 
         cwd=str(path.parent),
         env={**os.environ, "CLAUDE_PROJECT_DIR": str(path.parent)},
     )
-    it = iter(texts * 2)
-
-    async def search(client: Client) -> Any:
-        return await client.call_tool("memory_search_with_experience", {"query": next(it)})
-
-    search_ms, (listed, rss) = anyio.run(_timed, haios, search, len(texts))
-    tools = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed.tools]
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
         script.write(NOOP_SERVER)
-    noop = StdioServerParameters(command=sys.executable, args=[script.name])
-
-    async def call_noop(client: Client) -> Any:
-        return await client.call_tool("noop", {})
-
-    noop_ms, _ = anyio.run(_timed, noop, call_noop, len(texts))
-    os.unlink(script.name)
+    try:
+        noop = StdioServerParameters(command=sys.executable, args=[script.name])
+        search_ms, noop_ms, listed, rss = anyio.run(_alternating, haios, noop, texts)
+    finally:
+        os.unlink(script.name)
+    tools = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed.tools]
     return search_ms, noop_ms, len(json.dumps(tools)) // 4, rss
 
 
