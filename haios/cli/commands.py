@@ -346,6 +346,12 @@ MEMORY: Commands = {
             arg("query", help="words to look for"),
             arg("--mode", default="semantic", choices=("semantic", "knowledge_lookup")),
             arg("--limit", type=int, default=5, metavar="N", help="at most N concepts (1-50)"),
+            arg("--offset", type=int, default=0, metavar="N", help="skip N (from `more:`)"),
+            arg(
+                "--include-superseded",
+                action="store_true",
+                help="also memories a newer one replaced",
+            ),
         ),
         True,
     ),

@@ -55,8 +55,20 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def search(args: argparse.Namespace) -> int:
+    if not 1 <= args.limit <= 50:
+        raise UsageError(f"--limit {args.limit}: must be 1 to 50")
+    if args.offset < 0:
+        raise UsageError(
+            f"--offset {args.offset}: must be 0 or more (the number a search prints after `more:`)"
+        )
     with _runtime(args) as rt:
-        result = rt.memory.query(args.query, args.mode, limit=args.limit)
+        result = rt.memory.query(
+            args.query,
+            args.mode,
+            limit=args.limit,
+            offset=args.offset,
+            include_superseded=args.include_superseded,
+        )
     if args.json:
         print_json(
             {
@@ -69,22 +81,27 @@ def search(args: argparse.Namespace) -> int:
             }
         )
     else:
-        _print_found(result.concepts, result.strategies)
+        _print_found(result.concepts, result.strategies, result.next_offset)
     if result.degraded:
         warn(f"memory unavailable: {result.degraded_reason}")
         return 1
     return 0
 
 
-def _print_found(concepts: Any, strategies: Any) -> None:
-    rows = [
-        (c.get("id"), c.get("kind"), c.get("work_id") or "", c.get("snippet")) for c in concepts
-    ]
+def _print_found(concepts: Any, strategies: Any, next_offset: int | None) -> None:
+    rows = [(c.get("id"), c.get("kind"), c.get("work_id") or "", _text(c)) for c in concepts]
     sys.stdout.write(table(rows, ("ID", "KIND", "WORK", "TEXT")) if rows else "no memories found\n")
+    if next_offset is not None:
+        _write(f"more: --offset {next_offset}")
     if strategies:
         _write("strategies (most used first):")
         for s in strategies:
             _write(f"  {s.get('id')}  ({s.get('uses', 0)} uses)  {s.get('content')}")
+
+
+def _text(concept: Any) -> str:
+    replaced = concept.get("superseded_by")
+    return (f"[superseded by {replaced}] " if replaced else "") + str(concept.get("snippet") or "")
 
 
 def store(args: argparse.Namespace) -> int:

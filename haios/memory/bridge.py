@@ -48,13 +48,29 @@ class MemoryBridge:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def query(self, query: str, mode: str = "semantic", *, limit: int = 5) -> QueryResult:
+    def query(
+        self,
+        query: str,
+        mode: str = "semantic",
+        *,
+        limit: int = 5,
+        offset: int = 0,
+        include_superseded: bool = False,
+    ) -> QueryResult:
+        """Search; `offset` is the `next_offset` of the page before, and superseded memories
+        come back only with `include_superseded`."""
         if mode not in MODES:
             raise UsageError(f"unknown memory mode {mode!r}; modes are: {', '.join(MODES)}")
         if mode == "session_recovery":
             return self._from_digest()
+        arguments = {
+            "query": query,
+            "limit": limit,
+            "offset": offset or None,  # left out at their defaults: other servers may not know them
+            "include_superseded": include_superseded or None,
+        }
         try:
-            found = self._call(lambda s: s.call("search", {"query": query, "limit": limit}))
+            found = self._call(lambda s: s.call("search", arguments))
         except MemoryUnavailable as exc:
             return QueryResult(
                 reasoning_trace=f"degraded: {exc}", degraded=True, degraded_reason=str(exc)

@@ -1,0 +1,76 @@
+"""`haios memory search|get|link` through the real CLI and the real embedded server: pages
+with --offset, superseded memories on request, one memory in full, links, and the errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from haios.memory.store import NAME, MemoryStore
+from haios.project import Project
+
+ENV = {"HAIOS_MEMORY__CLIENT__BACKGROUND": "false"}
+
+
+@pytest.fixture
+def stored(project: Project) -> None:
+    """Seven deploy facts, and a test-runner how-to superseded by a newer one (same subject)."""
+    with MemoryStore(project.state_dir / NAME, project.root) as db:
+        for n in range(1, 8):
+            db.ingest(f"The deploy script of region {n} writes its log to deploy-{n}.log")
+        db.ingest("Test runner: use pytest", "docs/testing.md")  # 8, superseded by 9
+        db.ingest("Test runner: use pytest -q -x", "docs/testing.md")
+
+
+def _ids(document: Any) -> list[int]:
+    return [c["id"] for c in document["concepts"]]
+
+
+@pytest.mark.usefixtures("stored")
+def test_search_pages_with_offset_without_overlap(haios: Any) -> None:
+    first = haios("memory", "search", "deploy script", "--limit", "3", env=ENV)
+    second = haios(
+        "memory", "search", "deploy script", "--limit", "3", "--offset", "3", "--json", env=ENV
+    )
+    last = haios(
+        "memory", "search", "deploy script", "--limit", "3", "--offset", "6", "--json", env=ENV
+    )
+
+    assert first.code == 0, first.err
+    lines = first.out.splitlines()
+    assert lines[0].split() == ["ID", "KIND", "WORK", "TEXT"] and lines[4:] == ["more: --offset 3"]
+    page = [int(line.split()[0]) for line in lines[1:4]]
+    assert (second.json()["next_offset"], last.json()["next_offset"]) == (6, None)
+    everything = page + _ids(second.json()) + _ids(last.json())
+    assert sorted(everything) == list(range(1, 8))  # every fact once: no overlap, no gap
+
+
+@pytest.mark.usefixtures("stored")
+def test_superseded_memories_come_back_only_when_asked(haios: Any) -> None:
+    hidden = haios("memory", "search", "test runner", env=ENV)
+    shown = haios("memory", "search", "test runner", "--include-superseded", env=ENV)
+    as_json = haios("memory", "search", "test runner", "--include-superseded", "--json", env=ENV)
+
+    assert (hidden.code, shown.code) == (0, 0), hidden.err + shown.err
+    strategies = "strategies (most used first):\n  9  (0 uses)  Test runner: use pytest -q -x\n"
+    assert hidden.out == (
+        "ID  KIND    WORK  TEXT\n9   techne        Test runner: use pytest -q -x\n" + strategies
+    )
+    assert shown.out == (
+        "ID  KIND    WORK  TEXT\n"
+        "8   techne        [superseded by 9] Test runner: use pytest\n"
+        "9   techne        Test runner: use pytest -q -x\n" + strategies
+    )
+    assert [c.get("superseded_by") for c in as_json.json()["concepts"]] == [9, None]
+
+
+def test_a_bad_page_is_refused_before_the_server_starts(haios: Any) -> None:
+    negative = haios("memory", "search", "deploy", "--offset", "-1")
+    zero = haios("memory", "search", "deploy", "--limit", "0")
+
+    assert (negative.code, negative.out) == (2, "")
+    assert negative.err == (
+        "haios: error: --offset -1: must be 0 or more (the number a search prints after `more:`)\n"
+    )
+    assert (zero.code, zero.err) == (2, "haios: error: --limit 0: must be 1 to 50\n")
