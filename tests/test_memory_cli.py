@@ -74,3 +74,50 @@ def test_a_bad_page_is_refused_before_the_server_starts(haios: Any) -> None:
         "haios: error: --offset -1: must be 0 or more (the number a search prints after `more:`)\n"
     )
     assert (zero.code, zero.err) == (2, "haios: error: --limit 0: must be 1 to 50\n")
+
+
+@pytest.mark.usefixtures("stored")
+def test_get_shows_one_memory_and_link_links_two(haios: Any) -> None:
+    linked = haios("memory", "link", "1", "9", "--relation", "derived_from", env=ENV)
+    again = haios("memory", "link", "1", "9", "--relation", "derived_from", "--json", env=ENV)
+    shown = haios("memory", "get", "8", env=ENV)
+    as_json = haios("memory", "get", "9", "--json", env=ENV)
+
+    assert (linked.code, linked.out) == (0, "linked: 1 derived_from 9\n"), linked.err
+    assert again.json() == {"linked": False, "src": 1, "dst": 9, "relation": "derived_from"}
+    lines = shown.out.splitlines()
+    assert lines[:4] == [
+        "memory 8: techne (an instruction (starts with 'use')), superseded by 9",
+        "Test runner: use pytest",
+        "subject: test-runner",
+        "source_path: docs/testing.md",
+    ]
+    assert lines[4].startswith("created: ") and lines[5:] == ["link: 9 supersedes 8"]
+    document = as_json.json()
+    assert (document["content"], document["links"]) == (
+        "Test runner: use pytest -q -x",
+        [
+            {"src": 9, "dst": 8, "relation": "supersedes"},
+            {"src": 1, "dst": 9, "relation": "derived_from"},
+        ],
+    )
+
+
+def test_get_and_link_say_what_is_wrong(haios: Any) -> None:
+    missing = haios("memory", "get", "42", env=ENV)
+    named = haios("memory", "get", "deploy", env=ENV)
+    bad = haios("memory", "link", "1", "2", "--relation", "likes", env=ENV)
+
+    assert (missing.code, missing.err) == (
+        1,
+        "haios: error: memory server: no memory 42; search for ids first\n",
+    )
+    assert (named.code, named.err) == (
+        2,
+        "haios: error: 'deploy' is not a memory id (a number: search shows them)\n",
+    )
+    assert (bad.code, bad.err) == (
+        1,
+        "haios: error: memory server: unknown relation 'likes'; relations are: related, "
+        "supersedes, synonym, derived_from, contradicts\n",
+    )

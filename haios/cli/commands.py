@@ -365,6 +365,26 @@ MEMORY: Commands = {
         ),
         True,
     ),
+    "get": (
+        "memory:get",
+        "One memory in full, with its provenance and links.",
+        (arg("id", help="its id (on a knowledge graph, also its entity name)"),),
+        True,
+    ),
+    "link": (
+        "memory:link",
+        "Link two memories (the server's memory_link, or a relation of a knowledge graph).",
+        (
+            arg("src", help="from this memory (id)"),
+            arg("dst", help="to this one (id)"),
+            arg(
+                "--relation",
+                default="related",
+                help="related (default), supersedes, synonym, derived_from or contradicts",
+            ),
+        ),
+        True,
+    ),
     "stats": ("memory:stats", "Counts of the memory server's database.", (), True),
     "outbox": ("memory:outbox", "Show the writes waiting for the memory server.", (), True),
     "flush": (

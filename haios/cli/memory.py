@@ -124,6 +124,43 @@ def store(args: argparse.Namespace) -> int:
     return 0
 
 
+_SHOWN = ("name", "subject", "source_path", "work_id", "session", "git_commit", "created")
+
+
+def get(args: argparse.Namespace) -> int:
+    with _runtime(args) as rt:
+        found = rt.memory.get(_ref(args.id))
+    if args.json:
+        print_json(found)
+        return 0
+    reason = f" ({found['kind_reason']})" if found.get("kind_reason") else ""
+    replaced = f", superseded by {found['superseded_by']}" if found.get("superseded_by") else ""
+    _write(f"memory {found.get('id')}: {found.get('kind')}{reason}{replaced}")
+    _write(str(found.get("content", "")))
+    for key in _SHOWN:
+        if found.get(key):
+            _write(f"{key}: {found[key]}")
+    for link in found.get("links", []):
+        _write(f"link: {link.get('src')} {link.get('relation')} {link.get('dst')}")
+    return 0
+
+
+def link(args: argparse.Namespace) -> int:
+    with _runtime(args) as rt:
+        done = rt.memory.link(_ref(args.src), _ref(args.dst), args.relation)
+    if args.json:
+        print_json(done)
+        return 0
+    edge = f"{done.get('src')} {done.get('relation')} {done.get('dst')}"
+    _write(f"linked: {edge}" if done.get("linked") else f"already linked: {edge}")
+    return 0
+
+
+def _ref(text: str) -> int | str:
+    """A memory id, or (for a knowledge graph) an entity name."""
+    return int(text) if text.isdigit() else text
+
+
 def stats(args: argparse.Namespace) -> int:
     with _runtime(args) as rt:
         found = rt.memory.stats()
