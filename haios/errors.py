@@ -62,3 +62,8 @@ class MemoryStoreError(HaiosError):
 
 class MemoryUnavailable(HaiosError):
     """The memory server cannot be reached (the reason says why); reads degrade, writes queue."""
+
+
+class MemoryRoleUnsupported(HaiosError):
+    """The configured memory server has no tool for what was asked (say, `db_query` of a
+    knowledge graph); the message names the server and the role."""

@@ -55,8 +55,20 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def search(args: argparse.Namespace) -> int:
+    if not 1 <= args.limit <= 50:
+        raise UsageError(f"--limit {args.limit}: must be 1 to 50")
+    if args.offset < 0:
+        raise UsageError(
+            f"--offset {args.offset}: must be 0 or more (the number a search prints after `more:`)"
+        )
     with _runtime(args) as rt:
-        result = rt.memory.query(args.query, args.mode, limit=args.limit)
+        result = rt.memory.query(
+            args.query,
+            args.mode,
+            limit=args.limit,
+            offset=args.offset,
+            include_superseded=args.include_superseded,
+        )
     if args.json:
         print_json(
             {
@@ -69,22 +81,27 @@ def search(args: argparse.Namespace) -> int:
             }
         )
     else:
-        _print_found(result.concepts, result.strategies)
+        _print_found(result.concepts, result.strategies, result.next_offset)
     if result.degraded:
         warn(f"memory unavailable: {result.degraded_reason}")
         return 1
     return 0
 
 
-def _print_found(concepts: Any, strategies: Any) -> None:
-    rows = [
-        (c.get("id"), c.get("kind"), c.get("work_id") or "", c.get("snippet")) for c in concepts
-    ]
+def _print_found(concepts: Any, strategies: Any, next_offset: int | None) -> None:
+    rows = [(c.get("id"), c.get("kind"), c.get("work_id") or "", _text(c)) for c in concepts]
     sys.stdout.write(table(rows, ("ID", "KIND", "WORK", "TEXT")) if rows else "no memories found\n")
+    if next_offset is not None:
+        _write(f"more: --offset {next_offset}")
     if strategies:
         _write("strategies (most used first):")
         for s in strategies:
             _write(f"  {s.get('id')}  ({s.get('uses', 0)} uses)  {s.get('content')}")
+
+
+def _text(concept: Any) -> str:
+    replaced = concept.get("superseded_by")
+    return (f"[superseded by {replaced}] " if replaced else "") + str(concept.get("snippet") or "")
 
 
 def store(args: argparse.Namespace) -> int:
@@ -105,6 +122,43 @@ def store(args: argparse.Namespace) -> int:
     if result.degraded:
         warn(f"memory unavailable: {result.degraded_reason}")
     return 0
+
+
+_SHOWN = ("name", "subject", "source_path", "work_id", "session", "git_commit", "created")
+
+
+def get(args: argparse.Namespace) -> int:
+    with _runtime(args) as rt:
+        found = rt.memory.get(_ref(args.id))
+    if args.json:
+        print_json(found)
+        return 0
+    reason = f" ({found['kind_reason']})" if found.get("kind_reason") else ""
+    replaced = f", superseded by {found['superseded_by']}" if found.get("superseded_by") else ""
+    _write(f"memory {found.get('id')}: {found.get('kind')}{reason}{replaced}")
+    _write(str(found.get("content", "")))
+    for key in _SHOWN:
+        if found.get(key):
+            _write(f"{key}: {found[key]}")
+    for link in found.get("links", []):
+        _write(f"link: {link.get('src')} {link.get('relation')} {link.get('dst')}")
+    return 0
+
+
+def link(args: argparse.Namespace) -> int:
+    with _runtime(args) as rt:
+        done = rt.memory.link(_ref(args.src), _ref(args.dst), args.relation)
+    if args.json:
+        print_json(done)
+        return 0
+    edge = f"{done.get('src')} {done.get('relation')} {done.get('dst')}"
+    _write(f"linked: {edge}" if done.get("linked") else f"already linked: {edge}")
+    return 0
+
+
+def _ref(text: str) -> int | str:
+    """A memory id, or (for a knowledge graph) an entity name."""
+    return int(text) if text.isdigit() else text
 
 
 def stats(args: argparse.Namespace) -> int:

@@ -48,13 +48,29 @@ class MemoryBridge:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def query(self, query: str, mode: str = "semantic", *, limit: int = 5) -> QueryResult:
+    def query(
+        self,
+        query: str,
+        mode: str = "semantic",
+        *,
+        limit: int = 5,
+        offset: int = 0,
+        include_superseded: bool = False,
+    ) -> QueryResult:
+        """Search; `offset` is the `next_offset` of the page before, and superseded memories
+        come back only with `include_superseded`."""
         if mode not in MODES:
             raise UsageError(f"unknown memory mode {mode!r}; modes are: {', '.join(MODES)}")
         if mode == "session_recovery":
             return self._from_digest()
+        arguments = {
+            "query": query,
+            "limit": limit,
+            "offset": offset or None,  # left out at their defaults: other servers may not know them
+            "include_superseded": include_superseded or None,
+        }
         try:
-            found = self._call(lambda s: s.call("search", {"query": query, "limit": limit}))
+            found = self._call(lambda s: s.call("search", arguments))
         except MemoryUnavailable as exc:
             return QueryResult(
                 reasoning_trace=f"degraded: {exc}", degraded=True, degraded_reason=str(exc)
@@ -101,7 +117,34 @@ class MemoryBridge:
 
     def stats(self) -> dict[str, Any]:
         """The server's counts (MemoryUnavailable when it cannot be reached)."""
-        found: dict[str, Any] = self._call(lambda s: s.call("stats", {}))
+        return self.call("stats")
+
+    def get(self, memory: int | str) -> dict[str, Any]:
+        """One memory in full: its id (or, on a knowledge graph, its entity name)."""
+        return self.call("get", {"id": self._ref(memory)})
+
+    def link(self, src: int | str, dst: int | str, relation: str = "related") -> dict[str, Any]:
+        """Link memory `src` to `dst`; `linked` is false when the link was there."""
+        return self.call(
+            "link", {"src": self._ref(src), "dst": self._ref(dst), "relation": relation}
+        )
+
+    def _ref(self, memory: int | str) -> int | str:
+        """Names are the knowledge graph's; haios' server knows memories by number only."""
+        if isinstance(memory, str) and self.settings.server.adapter == "haios":
+            raise UsageError(f"{memory!r} is not a memory id (a number: search shows them)")
+        return memory
+
+    def call(self, role: str, arguments: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The answer of the server's tool for `role` (see adapters.HAIOS). Raises
+        MemoryRoleUnsupported when that server has none, MemoryUnavailable when it cannot be
+        reached, ToolFailed when it refuses."""
+        from haios.memory.adapters import require
+
+        server = self.settings.server
+        require(server.adapter, role, server.url or " ".join(server.command) or "memory serve")
+        given = dict(arguments or {})
+        found: dict[str, Any] = self._call(lambda s: s.call(role, given))
         return found
 
     def _payload(self, content: str, source_path: str, work_id: str | None) -> dict[str, Any]:
@@ -197,10 +240,10 @@ class MemoryBridge:
     # -- plumbing ----------------------------------------------------------------------------
 
     def target(self) -> Target:
-        from haios.memory import client
+        from haios.memory import adapters, client
 
         server, timing = self.settings.server, self.settings.client
-        names = {**_HAIOS_TOOLS, **server.tools} if server.adapter == "haios" else {}
+        names = {**adapters.HAIOS, **server.tools} if server.adapter == "haios" else {}
         if not server.command and not server.url:
             found = client.embedded(
                 self._root, self._state_dir, timing.timeout, timing.connect_timeout
@@ -247,14 +290,6 @@ async def _each(session: Session, role: str, payloads: list[dict[str, Any]]) -> 
         except ToolFailed as exc:
             answers.append(exc)
     return answers
-
-
-_HAIOS_TOOLS = {  # role -> tool of haios' own server
-    "search": "memory_search_with_experience",
-    "ingest": "ingester_ingest",
-    "get": "memory_get",
-    "stats": "memory_stats",
-}
 
 
 def _result(found: Mapping[str, Any], mode: str, where: str) -> QueryResult:
