@@ -1,27 +1,20 @@
-"""Effective config: packaged defaults, then the project's files, then HAIOS_* variables.
+"""The models of each config file and the effective `Config` they make together.
 
-Parsed and validated once, at the edge, into one frozen `Config`. An error names the file (or
-variable), the key, the value and what is allowed, in one line.
+Frozen and strict: an unknown key is an error. `haios.configload` reads the files, overlays them
+and validates the result into a `Config` once, at the edge.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from haios.cycleconfig import CycleDefinitions, GatesFile, cross_problem
-from haios.errors import ConfigError
-from haios.log import log
-from haios.packs import FILES as PACK_FILES
-from haios.packs import PROJECT_PACKS, Pack, Refused, discover
-from haios.project import CONFIG_FILES, Project, packaged_defaults
+from haios.cycleconfig import CycleDefinitions, GatesFile
+from haios.hookconfig import HookHandlers
 
-ENV_PREFIX = "HAIOS_"
 PRIORITIES = ("critical", "high", "medium", "low")
 
 
@@ -162,9 +155,6 @@ class NodeBindings(_Strict):
         return self
 
 
-Action = Literal["deny", "ask", "none"]
-
-
 class Guards(_Strict):
     """How the hook guards behave when they cannot decide."""
 
@@ -180,137 +170,6 @@ class GovernanceToggles(_Strict):
     """`governance-toggles.yaml`: switches that change how governance behaves."""
 
     guards: Guards = Guards()
-
-
-class PathGovernance(_Strict):
-    """Secrets, `.git/` and paths outside the project, for every file tool."""
-
-    enabled: bool = True
-    secrets: tuple[str, ...] = Field(
-        (
-            ".env",
-            ".env.*",
-            "*.pem",
-            "*.key",
-            "*.p12",
-            "*.pfx",
-            "id_rsa*",
-            "id_dsa*",
-            "id_ecdsa*",
-            "id_ed25519*",
-            ".netrc",
-            ".pgpass",
-            "~/.ssh/**",
-            "~/.aws/**",
-            "~/.gnupg/**",
-            "~/.config/gcloud/**",
-        ),
-        description="Globs of secret files: a bare name matches the file name anywhere.",
-    )
-    not_secrets: tuple[str, ...] = (".env.example", ".env.sample", ".env.template")
-    outside_allowed: tuple[str, ...] = Field(
-        ("/tmp/**",), description="Globs outside the project that tools may use freely."
-    )
-    on_secret: Action = "deny"
-    on_git_write: Action = "deny"
-    on_outside_read: Action = "ask"
-    on_outside_write: Action = "deny"
-
-
-class SingleWriter(_Strict):
-    """Agents change WorkEngine's WORK.md keys only through `haios work …`."""
-
-    enabled: bool = True
-    keys: tuple[str, ...] = (
-        "id",
-        "status",
-        "current_node",
-        "node_history",
-        "queue_position",
-        "queue_history",
-        "owner",
-        "blocked_by",
-        "blocks",
-        "closed",
-        "closed_reason",
-        "created",
-        "cycle_phase",
-        "cycle",
-        "memory_refs",
-    )
-
-
-class Switch(_Strict):
-    """A handler with no settings but its switch."""
-
-    enabled: bool = True
-
-
-class ScopeGuard(_Strict):
-    """Writes outside the `scope:` globs of the item the session holds."""
-
-    enabled: bool = True
-    on_outside: Action = "ask"
-
-
-class ExitGateCheck(_Strict):
-    """Moving an item on while an exit gate of its cycle phase fails."""
-
-    enabled: bool = True
-    on_failed_gate: Action = "deny"
-
-
-class DestructiveCommand(_Strict):
-    """Bash commands that destroy what cannot be restored."""
-
-    enabled: bool = True
-    protected_branches: tuple[str, ...] = Field(
-        ("main", "master"), description="Branches no push may force or delete (globs)."
-    )
-    on_delete: Action = "deny"
-    on_force_push: Action = "deny"
-    on_discard: Action = "ask"
-    on_chmod: Action = "deny"
-    on_pipe_to_shell: Action = "ask"
-    on_disk: Action = "deny"
-    on_unknown: Action = "ask"
-
-
-class SqlBlocking(_Strict):
-    """Destructive SQL through sqlite3, psql, mysql, mariadb and duckdb command lines."""
-
-    enabled: bool = True
-    on_destructive: Action = "deny"
-
-
-class PowershellBlocking(_Strict):
-    """PowerShell started from Bash, where no Bash rule can follow it."""
-
-    enabled: bool = True
-    on_powershell: Action = "deny"
-
-
-class HookHandlers(_Strict):
-    """`hook-handlers.yaml`: which hook handlers run, and their settings."""
-
-    path_governance: PathGovernance = PathGovernance()
-    single_writer: SingleWriter = SingleWriter()
-    destructive_command: DestructiveCommand = DestructiveCommand()
-    sql_blocking: SqlBlocking = SqlBlocking()
-    powershell_blocking: PowershellBlocking = PowershellBlocking()
-    activity_matrix: Switch = Switch()
-    scope_guard: ScopeGuard = ScopeGuard()
-    exit_gate_check: ExitGateCheck = ExitGateCheck()
-    session_brief: Switch = Switch()
-    date_time_inject: Switch = Switch()
-    context_percentage: Switch = Switch()
-    slim_status_refresh: Switch = Switch()
-    vitals_inject: Switch = Switch()
-    checkpoint_reminder: Switch = Switch()
-    error_capture: Switch = Switch()
-    template_validation: Switch = Switch()
-    artifact_refresh: Switch = Switch()
-    cascade_trigger: Switch = Switch()
 
 
 class ContextThresholds(_Strict):
@@ -451,193 +310,6 @@ class Config(_Strict):
     gates: GatesFile
     memory: MemoryFile = MemoryFile()
     packs: tuple[PackInfo, ...] = ()  # not a file: the packs overlaid on the defaults
-
-
-# file name -> field of Config
-_FIELDS = {
-    "haios.yaml": "haios",
-    "node-bindings.yaml": "node_bindings",
-    "governance-toggles.yaml": "governance_toggles",
-    "hook-handlers.yaml": "hook_handlers",
-    "thresholds.yaml": "thresholds",
-    "activity-matrix.yaml": "activity_matrix",
-    "cycle-definitions.yaml": "cycle_definitions",
-    "gates.yaml": "gates",
-    "memory.yaml": "memory",
-}
-assert set(_FIELDS) == set(CONFIG_FILES)
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{where}: {problem}; fix the YAML syntax") from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"{path}: expected a mapping of keys at the top, got {type(data).__name__}"
-        )
-    return data
-
-
-def _overlay(
-    base: dict[str, Any],
-    top: dict[str, Any],
-    source: str,
-    origin: dict[tuple[str, ...], str],
-    prefix: tuple[str, ...] = (),
-) -> None:
-    for key, value in top.items():
-        path = (*prefix, str(key))
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _overlay(base[key], value, source, origin, path)
-        else:
-            base[key] = value
-            origin[path] = source
-
-
-def _env_layers(environ: Mapping[str, str]) -> dict[str, dict[str, dict[str, Any]]]:
-    """file name -> {variable: layer}. HAIOS_SECTION__KEY=value sets haios.yaml `section.key`;
-    a first part naming another file (HAIOS_THRESHOLDS__CONTEXT__WARN_LEFT_PCT) sets a key
-    of that file. Values are parsed as YAML."""
-    files = {name.removesuffix(".yaml").replace("-", "_"): name for name in _FIELDS}
-    layers: dict[str, dict[str, dict[str, Any]]] = {}
-    for name, raw in sorted(environ.items()):
-        if not name.startswith(ENV_PREFIX) or "__" not in name:
-            continue
-        keys = [k.lower() for k in name[len(ENV_PREFIX) :].split("__")]
-        target = files.get(keys[0], "haios.yaml") if len(keys) > 2 else "haios.yaml"
-        if target != "haios.yaml":
-            keys = keys[1:]
-        try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
-            value = raw
-        node = layers.setdefault(target, {}).setdefault(name, {})
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-        node[keys[-1]] = value
-    return layers
-
-
-def _describe(error: Any, keys: tuple[str, ...], fields: dict[tuple[str, ...], Any]) -> str:
-    dotted = ".".join(keys) or "(top)"
-    if error["type"] == "extra_forbidden":
-        parent: list[str] = next((v for k, v in fields.items() if _fits(k, keys[:-1])), [])
-        known = ", ".join(sorted(parent)) or "none"
-        return f"unknown key {dotted!r}; known keys here: {known}"
-    value = error.get("input")
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if isinstance(value, dict):  # a check across keys: the message names them, not the dump
-        return f"{dotted}: {message}" if keys else message
-    return f"{dotted} = {value!r}: {message}"
-
-
-def _fits(pattern: tuple[str, ...], keys: tuple[str, ...]) -> bool:
-    """Whether `keys` is the path `pattern`, where `*` stands for any mapping key."""
-    return len(pattern) == len(keys) and all(
-        p in ("*", k) for p, k in zip(pattern, keys, strict=True)
-    )
-
-
-def _known_keys(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
-    known: dict[tuple[str, ...], Any] = {prefix: list(model.model_fields)}
-    for name, field in model.model_fields.items():
-        sub, path = field.annotation, (*prefix, name)
-        if get_origin(sub) is dict:  # a mapping of models, e.g. nodes: {name: NodeRule}
-            sub, path = get_args(sub)[-1], (*path, "*")
-        if isinstance(sub, type) and issubclass(sub, BaseModel):
-            known.update(_known_keys(sub, path))
-    return known
-
-
-def _validate(
-    model: type[BaseModel], data: dict[str, Any], file: str, origin: dict[tuple[str, ...], str]
-) -> BaseModel:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        keys = tuple(str(k) for k in error["loc"])
-        source = _blame(keys, origin, file)
-        raise ConfigError(f"{source}: {_describe(error, keys, _known_keys(model))}") from None
-
-
-def _blame(keys: tuple[str, ...], origin: dict[tuple[str, ...], str], file: str) -> str:
-    """Which user layer to name for an error at `keys` (the packaged defaults are valid)."""
-    for n in range(len(keys), 0, -1):  # the layer that set this key or a parent of it
-        if keys[:n] in origin:
-            return origin[keys[:n]]
-    # a check across keys: a layer that set a key under it, an environment variable first
-    below = [source for path, source in origin.items() if path[: len(keys)] == keys]
-    return max(below, key=lambda s: s.startswith("environment variable"), default=file)
-
-
-def load_config(project: Project, environ: Mapping[str, str] | None = None) -> Config:
-    """Read, overlay and validate every config file once (`environ` defaults to os.environ):
-    the packaged defaults, then the packs, then the project's files, then HAIOS_* variables."""
-    defaults = packaged_defaults()
-    env = _env_layers(os.environ if environ is None else environ)
-    packs = _packs(project)
-    parts: dict[str, BaseModel] = {}
-    for name, field in _FIELDS.items():
-        data: dict[str, Any] = {}
-        origin: dict[tuple[str, ...], str] = {}
-        _overlay(data, _read_yaml(defaults / name), str(defaults / name), {})
-        for pack in packs:
-            if (pack.folder / name).is_file() and name in PACK_FILES:
-                _overlay(data, _read_yaml(pack.folder / name), str(pack.folder / name), origin)
-        override = project.config_dir / name
-        if override.is_file():
-            _overlay(data, _read_yaml(override), str(override), origin)
-        for var, layer in env.get(name, {}).items():
-            _overlay(data, layer, f"environment variable {var}", origin)
-        model = Config.model_fields[field].annotation
-        assert isinstance(model, type) and issubclass(model, BaseModel)
-        parts[field] = _validate(model, data, str(override), origin)
-    info = [PackInfo(name=p.name, version=p.version, origin=p.origin,
-                     files=tuple(str(f) for f in p.files())) for p in packs]  # fmt: skip
-    config = Config.model_validate({**{k: v.model_dump() for k, v in parts.items()}, "packs": info})
-    _check_across_files(config, project)
-    return config
-
-
-def _packs(project: Project) -> list[Pack]:
-    """The packs that fit this haios; a refused one is logged and left out."""
-    packs, refused = find_packs(project)
-    for pack in refused:
-        log("warning", "pack refused", pack=pack.where, reason=pack.reason)
-    return packs
-
-
-def find_packs(project: Project) -> tuple[list[Pack], list[Refused]]:
-    """The project's and the installed packs: those that fit, and those refused (why)."""
-    from haios.schemas import CONTRACTS  # it imports this module
-
-    versions = {name: version for name, (version, _) in CONTRACTS.items()}
-    return discover(project.haios_dir / PROJECT_PACKS, versions)
-
-
-def _check_across_files(config: Config, project: Project) -> None:
-    """Names one file uses and another defines: phases, gates, bound cycles."""
-    bound = {node: rule.cycle for node, rule in config.node_bindings.nodes.items()}
-    problem = cross_problem(
-        config.cycle_definitions, config.gates, config.haios.work.cycle_phases, bound
-    )
-    if problem:
-        name, message = problem
-        file = project.config_dir / name
-        source = file if file.is_file() else packaged_defaults() / name
-        raise ConfigError(f"{source}: {message}")
 
 
 def priority_rank(priority: str) -> int:

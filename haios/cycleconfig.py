@@ -1,7 +1,7 @@
 """The models of `cycle-definitions.yaml` and `gates.yaml`, and the checks that span files.
 
 A name that does not resolve (a phase, a gate, a cycle) is reported with its path in the YAML
-and the nearest valid name. `haios.config` loads these like every other file.
+and the nearest valid name. `haios.configload` loads these like every other file.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Import-light on purpose: the read path (`haios work list/ready`) and every hook call come through
 here. The string-level functions (`locate`, `compiled`) need nothing but `os` and `json`, so the
 hook does not even load pathlib; `Project` gives the same places as Paths to everything else.
-The full config loader lives in `haios.config` and runs only when the compiled cache is stale.
+The full config loader lives in `haios.configload` and runs only when the compiled cache is stale.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def _pack_files(config: dict[str, Any]) -> list[str]:
 
 def compiled(root: str) -> dict[str, Any]:
     """The effective config of the project at `root` as plain JSON data, rebuilt by
-    `haios.config` when a source changed (the only time YAML and pydantic are loaded)."""
+    `haios.configload` when a source changed (the only time YAML and pydantic are loaded)."""
     state = os.path.join(root, HAIOS_DIR, "state")
     cache = os.path.join(state, "config.json")
     try:
@@ -165,7 +165,7 @@ def compiled(root: str) -> dict[str, Any]:
             return dict(config)
     except (OSError, ValueError, AttributeError, KeyError, TypeError):
         pass
-    from haios.config import load_config
+    from haios.configload import load_config
 
     before = _fingerprint(root, [])
     data = load_config(Project(root)).model_dump(mode="json")

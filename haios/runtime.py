@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from haios.bootstrap import session_id
-from haios.config import Config, load_config
+from haios.config import Config
+from haios.configload import load_config
 from haios.context.loader import ContextLoader
 from haios.cycles.runner import CycleRunner
 from haios.events import SIGNALS, CycleCompleted, MemoryStored, WorkClosed

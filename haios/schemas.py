@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from haios import config, cycleconfig
+from haios import config, cycleconfig, hookconfig
 from haios.context import checkpoint
 from haios.work import schema as work_schema
 
@@ -37,7 +37,7 @@ CONTRACTS: dict[str, tuple[int, type[BaseModel] | Callable[[], dict[str, Any]]]]
     "config-haios": (1, config.HaiosFile),
     "config-node-bindings": (2, config.NodeBindings),  # 2: then
     "config-governance-toggles": (1, config.GovernanceToggles),
-    "config-hook-handlers": (3, config.HookHandlers),  # 2: Bash guards, session; 3: exit gates
+    "config-hook-handlers": (3, hookconfig.HookHandlers),  # 2: Bash guards, session; 3: exit gates
     "config-thresholds": (2, config.Thresholds),  # 2: coldstart budgets
     "config-activity-matrix": (1, config.ActivityMatrix),
     "config-cycle-definitions": (1, cycleconfig.CycleDefinitions),

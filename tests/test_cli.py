@@ -11,7 +11,7 @@ import pytest
 
 from haios import __version__
 from haios.cli.agentfiles import COMMANDS, skill_path
-from haios.config import load_config
+from haios.configload import load_config
 from haios.errors import WorkFileError
 from haios.project import Project
 from haios.runtime import Runtime

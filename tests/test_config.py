@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from haios.config import load_config
+from haios.configload import load_config
 from haios.errors import ConfigError
 from haios.project import Project, compiled_config
 from haios.runtime import build

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from haios.config import load_config
+from haios.configload import load_config
 from haios.project import Project
 from haios.runtime import build
 

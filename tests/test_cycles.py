@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from haios.config import load_config
+from haios.configload import load_config
 from haios.contracts import GateContext
 from haios.cycleconfig import GATE_KINDS
 from haios.errors import ConfigError, CycleError

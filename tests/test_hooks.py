@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from haios.cli import hook as hook_cli
-from haios.config import load_config
+from haios.configload import load_config
 from haios.errors import ConfigError
 from haios.governance import policy
 from haios.governance.hookevent import Context, Decision, HookEvent, normalise

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from haios.cli import install
+from haios.cli import install, mcpjson
+from haios.errors import HaiosError
 
 from .conftest import Result
 
@@ -117,6 +118,49 @@ def test_init_refuses_settings_of_the_wrong_shape(haios: Any, repo: Path, text: 
     result = haios("init", str(repo))
     assert result.code == 1 and "nothing was changed" in result.err
     assert (repo / ".claude" / "settings.json").read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("text", "settings_error", "mcp_error"),
+    [
+        (
+            '{"hooks": [}',
+            "{}:1:12: not valid JSON (Expecting value); nothing was changed. "
+            "Fix the file (or move it away), then run this again.",
+            "{}:1:12: not valid JSON (Expecting value); "
+            "fix the file (or move it away), then run this again",
+        ),
+        (
+            "[1, 2]",
+            '{}: expected a JSON object with an object under "hooks"; nothing was changed',
+            '{}: expected a JSON object with an object under "mcpServers"',
+        ),
+        (
+            '{"hooks": 1, "mcpServers": []}',
+            '{}: expected a JSON object with an object under "hooks"; nothing was changed',
+            '{}: expected a JSON object with an object under "mcpServers"',
+        ),
+    ],
+)
+def test_settings_and_mcp_json_are_refused_each_with_its_own_message(
+    tmp_path: Path, text: str, settings_error: str, mcp_error: str
+) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(text)
+    with pytest.raises(HaiosError) as settings:
+        install.load(path)
+    with pytest.raises(HaiosError) as mcp:
+        mcpjson.parse(text, ".mcp.json")
+    assert str(settings.value) == settings_error.format(path)
+    assert str(mcp.value) == mcp_error.format(".mcp.json")
+
+
+@pytest.mark.parametrize("text", [None, "", " \n"])
+def test_a_missing_or_blank_file_is_an_empty_object(tmp_path: Path, text: str | None) -> None:
+    path = tmp_path / "settings.json"
+    if text is not None:
+        path.write_text(text)
+    assert install.load(path) == {} and mcpjson.parse(text, ".mcp.json") == {}
 
 
 def test_init_dry_run_shows_the_diff_and_writes_nothing(haios: Any, repo: Path) -> None:

@@ -48,6 +48,7 @@ NOT_ON_THE_PATH = {
     "mcp",
     "haios.events",
     "haios.config",
+    "haios.configload",
     "haios.runtime",
 }
 CHECKPOINT = """---

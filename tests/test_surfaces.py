@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from haios.cli import agentfiles
-from haios.config import load_config
+from haios.configload import load_config
 from haios.contracts import GateContext
 from haios.project import Project
 from haios.runtime import build

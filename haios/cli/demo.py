@@ -49,7 +49,7 @@ def demo(args: argparse.Namespace) -> int:
 
 def _run(root: Path) -> None:
     from haios.cli.setup import scaffold, work_folders
-    from haios.config import load_config
+    from haios.configload import load_config
     from haios.runtime import build
 
     project = Project(root)
@@ -137,7 +137,7 @@ _LEARNED = {"## Learnings\n": "## Learnings\n\nStart from the schema's tests.\n"
 
 
 def _cycles(project: Project) -> str:
-    from haios.config import load_config
+    from haios.configload import load_config
     from haios.runtime import build
 
     (project.root / "tests.py").write_text("print('3 passed')\n", encoding="utf-8")

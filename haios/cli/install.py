@@ -9,6 +9,7 @@ shim on every tool call, and `doctor` notices when that path stops existing.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import os
@@ -63,23 +64,36 @@ def load(path: Path) -> dict[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise HaiosError(f"{path}: cannot read it ({exc}); nothing was changed") from None
+    return json_object(text, str(path), "hooks", unchanged=True)
+
+
+def json_object(
+    text: str | None, shown: str, key: str, *, unchanged: bool = False
+) -> dict[str, Any]:
+    """The JSON object in `text` ({} when None or blank), with an object or nothing under `key`;
+    else HaiosError naming `shown` (with line and column), and saying nothing was changed when
+    `unchanged`."""
+    if text is None or not text.strip():
+        return {}
     try:
-        settings = json.loads(text) if text.strip() else {}
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise HaiosError(
-            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); nothing was changed. "
-            "Fix the file (or move it away), then run this again."
-        ) from None
-    if not isinstance(settings, dict) or not isinstance(settings.get("hooks", {}), dict):
-        raise HaiosError(
-            f'{path}: expected a JSON object with an object under "hooks"; nothing was changed'
+        fix = (
+            "nothing was changed. Fix the file (or move it away), then run this again."
+            if unchanged
+            else "fix the file (or move it away), then run this again"
         )
-    return settings
+        where = f"{shown}:{exc.lineno}:{exc.colno}"
+        raise HaiosError(f"{where}: not valid JSON ({exc.msg}); {fix}") from None
+    if not isinstance(data, dict) or not isinstance(data.get(key, {}), dict):
+        tail = "; nothing was changed" if unchanged else ""
+        raise HaiosError(f'{shown}: expected a JSON object with an object under "{key}"{tail}')
+    return data
 
 
 def merged(settings: dict[str, Any]) -> dict[str, Any]:
     """A copy of `settings` with haios' entries present exactly once per event."""
-    result = json.loads(json.dumps(settings))
+    result = copy.deepcopy(settings)
     hooks = result.setdefault("hooks", {})
     for event, matcher in EVENTS.items():
         groups = hooks.setdefault(event, [])
@@ -101,7 +115,7 @@ def merged(settings: dict[str, Any]) -> dict[str, Any]:
 
 def removed(settings: dict[str, Any]) -> dict[str, Any]:
     """A copy of `settings` without any haios entry (empty groups and events dropped)."""
-    result = json.loads(json.dumps(settings))
+    result = copy.deepcopy(settings)
     for group_list in result.get("hooks", {}).values():
         for group in group_list if isinstance(group_list, list) else []:
             if isinstance(group, dict) and _our_hooks(group):

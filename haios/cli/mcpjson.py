@@ -4,12 +4,12 @@ name is never replaced."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from typing import Any
 
 from haios.cli import install
-from haios.errors import HaiosError
 
 SERVER = "haios"
 FILE = ".mcp.json"
@@ -33,23 +33,12 @@ def is_ours(server: object) -> bool:
 
 def parse(text: str | None, shown: str) -> dict[str, Any]:
     """The `.mcp.json` object ({} when missing); HaiosError when it is not usable."""
-    if text is None or not text.strip():
-        return {}
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise HaiosError(
-            f"{shown}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); "
-            "fix the file (or move it away), then run this again"
-        ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("mcpServers", {}), dict):
-        raise HaiosError(f'{shown}: expected a JSON object with an object under "mcpServers"')
-    return data
+    return install.json_object(text, shown, "mcpServers")
 
 
 def merged(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """(a copy of `data` with haios' server, a notice when the name is someone else's)."""
-    result = json.loads(json.dumps(data))
+    result = copy.deepcopy(data)
     servers = result.setdefault("mcpServers", {})
     current = servers.get(SERVER)
     if current is not None and not is_ours(current):
@@ -64,7 +53,7 @@ def merged(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 
 
 def removed(data: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads(json.dumps(data))
+    result = copy.deepcopy(data)
     servers = result.get("mcpServers", {})
     if is_ours(servers.get(SERVER)):
         del servers[SERVER]

@@ -65,7 +65,7 @@ def hooks() -> dict[str, Any]:
 
 def files() -> dict[str, str]:
     """Path from the plugin's root -> text, for every file of the plugin."""
-    from haios.config import load_config
+    from haios.configload import load_config
     from haios.project import Project
 
     config = load_config(Project("/nonexistent"))  # the packaged definitions only

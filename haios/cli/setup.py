@@ -55,7 +55,7 @@ def _folders(project: Project, folders: tuple[Path, ...]) -> list[str]:
 
 def init(args: argparse.Namespace) -> int:
     from haios.cli import initplan
-    from haios.config import load_config
+    from haios.configload import load_config
 
     root = Path(args.dir or args.project or os.getcwd()).resolve()
     if not root.is_dir():
@@ -118,7 +118,7 @@ def uninstall(args: argparse.Namespace) -> int:
 
 
 def _checks(project: Project) -> list[dict[str, Any]]:
-    from haios.config import find_packs, load_config
+    from haios.configload import find_packs, load_config
     from haios.runtime import build, journal_for
     from haios.work import health
 
