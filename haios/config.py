@@ -15,8 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from haios.cycleconfig import CycleDefinitions, GatesFile
 from haios.hookconfig import HookHandlers
 
-PRIORITIES = ("critical", "high", "medium", "low")
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -310,8 +308,3 @@ class Config(_Strict):
     gates: GatesFile
     memory: MemoryFile = MemoryFile()
     packs: tuple[PackInfo, ...] = ()  # not a file: the packs overlaid on the defaults
-
-
-def priority_rank(priority: str) -> int:
-    """Sort key for priorities: critical first, unknown values after low."""
-    return PRIORITIES.index(priority) if priority in PRIORITIES else len(PRIORITIES)

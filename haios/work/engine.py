@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from string import Template
 from typing import Any
 
-from haios.config import PRIORITIES
 from haios.contracts import WorkState
 from haios.errors import HaiosError, InvalidTransition, UsageError, WorkConflict
 from haios.events import (
@@ -22,6 +21,7 @@ from haios.log import log
 from haios.project import packaged_defaults
 from haios.work import documents, files, ids
 from haios.work.links import Links
+from haios.work.model import PRIORITIES
 from haios.work.store import Changes, closed_entry, now
 
 MAX_TITLE = 200
