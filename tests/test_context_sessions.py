@@ -201,3 +201,20 @@ def test_a_session_start_keeps_the_checkpoint_names_in_the_state_folder(
     assert sessions.start("abc", "startup")[0]["number"] == 486
     kept = json.loads((tmp_path / "state" / names.CACHE).read_text())["files"]
     assert kept["S457-checkpoint.md"][2] == 457 and len(kept) == 5
+
+
+def test_the_oldest_finished_sessions_make_room(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haios.context import sessions as module
+
+    monkeypatch.setattr(module, "KEEP", 3)
+    sessions = store(tmp_path)
+    for name in ("ended", "orphan", "running"):
+        sessions.start(name, "startup")
+    sessions.end("ended", "prompt_input_exit")
+    _age(tmp_path, "orphan")
+    assert [o["id"] for o in sessions.start("fourth", "startup")[1]] == ["orphan"]  # reported
+    sessions.start("fifth", "startup")
+    kept = json.loads((tmp_path / "state" / "session.json").read_text())["sessions"]
+    assert sorted(kept) == ["fifth", "fourth", "running"]  # a running session is never dropped

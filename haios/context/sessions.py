@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 NAME = "session.json"
 VERSION = 1
 LOCK_WAIT = 5.0  # seconds
-KEEP = 500  # records kept; the oldest ended ones go first
+KEEP = 500  # records kept; the oldest finished ones go first
 
 
 class SessionStateError(HaiosError):
@@ -249,13 +249,20 @@ def _new_record(number: int, prior: int | None, stamp: str, source: str) -> dict
 
 
 def _prune(sessions: dict[str, Any]) -> None:
+    """Keep KEEP records: the oldest finished ones go first (ended, checkpointed, or reported
+    as orphaned: nothing will change them again)."""
     if len(sessions) <= KEEP:
         return
-    ended = sorted(
-        (k for k, r in sessions.items() if isinstance(r, dict) and r.get("ended")),
+    finished = sorted(
+        (
+            k
+            for k, r in sessions.items()
+            if isinstance(r, dict)
+            and (r.get("ended") or r.get("checkpoint") or r.get("orphan_reported"))
+        ),
         key=lambda k: int(sessions[k].get("number") or 0),
     )
-    for key in ended[: len(sessions) - KEEP]:
+    for key in finished[: len(sessions) - KEEP]:
         del sessions[key]
 
 
