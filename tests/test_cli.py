@@ -774,6 +774,8 @@ def test_demo_runs_the_whole_job_and_cleans_up(haios: Any, tmp_path: Path) -> No
     assert "stored memory 1: techne (an instruction (starts with 'use'))" in memory
     assert "linked to WORK-001: memory_refs [1]" in memory
     assert "1. [techne] Use SQLite in WAL mode so that readers never wait for the writer" in memory
+    strategy = "   - Use SQLite in WAL mode so that readers never wait for the writer (WORK-001)\n"
+    assert strategy in before and strategy in after  # the next sessions start with it
     assert result.out.endswith("done: the folder was removed; `haios demo --dir DIR` keeps it\n")
 
 

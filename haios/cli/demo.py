@@ -239,6 +239,8 @@ def _memory(project: Project, config: Config, work_id: str) -> str:
         )
         found = rt.memory.query("do readers wait for a writer?")
         refs = rt.work.get(work_id).memory_refs
+        # what the session-end flush does in a session: the next session start reads it
+        unrefreshed = rt.memory.refresh_digest()
     if stored.degraded:
         return f"   memory unavailable: {stored.degraded_reason}"
     lines = [
@@ -247,6 +249,8 @@ def _memory(project: Project, config: Config, work_id: str) -> str:
         "   search 'do readers wait for a writer?':",
     ]
     lines += [f"      {c['id']}. [{c['kind']}] {c.get('snippet')}" for c in found.concepts]
+    if unrefreshed is None:
+        lines.append("   the memory digest a session start reads now holds it as a strategy")
     return "\n".join(lines)
 
 
