@@ -192,6 +192,10 @@ def test_checkpoint_numbers_are_read_again_only_from_new_or_changed_files(
     Path(cache).write_text("{not json")  # a damaged cache is ignored, and written again
     assert scan() == [(str(first), 133)]
     assert json.loads(Path(cache).read_text())["folder"] == str(folder)
+    stamp = [first.stat().st_mtime_ns, first.stat().st_size]
+    for entry in (5, [*stamp], [*stamp, "133"], [*stamp, True]):  # so are malformed entries
+        Path(cache).write_text(json.dumps({"folder": str(folder), "files": {first.name: entry}}))
+        assert scan() == [(str(first), 133)]
 
 
 def test_a_session_start_keeps_the_checkpoint_names_in_the_state_folder(

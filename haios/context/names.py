@@ -75,13 +75,21 @@ def _scan(folder: str, cache: str | None) -> list[tuple[str, int | None]]:
         except OSError:
             continue
         entry = known.get(name)
-        if entry is None or entry[:2] != [st.st_mtime_ns, st.st_size]:
+        if entry is None or not _fresh(entry, st.st_mtime_ns, st.st_size):
             entry = [st.st_mtime_ns, st.st_size, _number(path, name)]
         seen[name] = entry
         found.append((path, entry[2]))
     if cache and seen != known:
         _save(cache, folder, seen)
     return found
+
+
+def _fresh(entry: object, mtime: int, size: int) -> bool:
+    """Whether a cached entry is well formed and still describes the file."""
+    if not isinstance(entry, list) or len(entry) != 3 or entry[:2] != [mtime, size]:
+        return False
+    number = entry[2]
+    return number is None or (isinstance(number, int) and not isinstance(number, bool))
 
 
 def _number(path: str, name: str) -> int | None:
