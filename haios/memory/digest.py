@@ -66,7 +66,8 @@ def write(
             os.fsync(out.fileno())
         os.replace(tmp, target)
     except BaseException:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
     return target
 
