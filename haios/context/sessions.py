@@ -17,13 +17,13 @@ Standard library only: the SessionStart hook comes through here.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import time
 
 from haios.context import names
 from haios.errors import HaiosError
+from haios.flock import Flock
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -266,36 +266,23 @@ def _prune(sessions: dict[str, Any]) -> None:
         del sessions[key]
 
 
-class _Lock:
-    """An exclusive flock on a lock file; after LOCK_WAIT seconds, say what to do, never hang."""
+class _Lock(Flock):
+    """`locks/session.lock`; after LOCK_WAIT seconds, say what to do, never hang."""
 
     def __init__(self, path: str) -> None:
-        self.path = path
-        self.fd = -1
+        super().__init__(path, LOCK_WAIT, poll=0.01)
 
     def __enter__(self) -> None:
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            super().__enter__()
+        except TimeoutError:  # an OSError too: first
+            raise SessionStateError(
+                f"{self.path}: still locked by another haios process after {LOCK_WAIT:g} s; "
+                "try again"
+            ) from None
         except OSError as exc:
             raise SessionStateError(
-                f"{self.path}: cannot open the lock ({exc.strerror}); "
-                "make the state folder writable"
+                f"{self.path}: cannot open the lock ({exc.strerror}); make the state folder "
+                "writable"
             ) from None
-        deadline = time.monotonic() + LOCK_WAIT
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    os.close(self.fd)
-                    raise SessionStateError(
-                        f"{self.path}: still locked by another haios process after "
-                        f"{LOCK_WAIT:g} s; try again"
-                    ) from None
-                time.sleep(0.01)
-
-    def __exit__(self, *exc: object) -> None:
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)

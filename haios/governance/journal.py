@@ -7,13 +7,13 @@ reordering a line breaks the chain from there on, which `verify` reports.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
-import time
 from collections import namedtuple
 from datetime import UTC, datetime
+
+from haios.flock import Flock
 
 # The SessionStart hook appends here: no typing, dataclasses, pathlib or filelock at import
 # time (filelock 4 alone imports logging, inspect and typing: ~20 ms a session start).
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 GENESIS = "0" * 64
 LOCK_TIMEOUT = 30.0  # seconds
-LOCK_POLL = 0.05  # seconds between tries, as filelock polls
 
 
 def _digest(prev: str, record: dict[str, Any]) -> str:
@@ -62,48 +61,18 @@ else:
     Problem = namedtuple("Problem", "line reason")
 
 
-class AppendLock:
-    """The journal's append lock: an exclusive `fcntl.flock` on the whole lock file, which is
-    left in place. That is the primitive filelock's FileLock takes on Unix, so this lock and a
-    FileLock on the same file exclude each other, across processes and haios versions. Like
-    session.json's lock, it needs a filesystem with flock (every local one has it)."""
+class AppendLock(Flock):
+    """The journal's append lock: `haios.flock.Flock` (so a FileLock on the same file and the
+    journal exclude each other both ways)."""
 
     def __init__(self, path: StrPath, timeout: float = LOCK_TIMEOUT) -> None:
-        self.path = path
-        self.timeout = timeout
-        self.fd: int | None = None
+        super().__init__(path, timeout)
 
-    def __enter__(self) -> None:
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(self.path, flags, 0o666)  # FileLock's mode: 0o666 less the umask
-        try:
-            self._wait(fd)
-        except BaseException:
-            os.close(fd)
-            raise
-        self.fd = fd
-
-    def _wait(self, fd: int) -> None:
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(
-                        f"{self.path}: another process has held the journal's lock for "
-                        f"{self.timeout:g} s; if no haios command is still running, try again"
-                    ) from None
-                time.sleep(LOCK_POLL)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fd is not None:
-            fd, self.fd = self.fd, None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
+    def busy(self) -> str:
+        return (
+            f"{self.path}: another process has held the journal's lock for "
+            f"{self.timeout:g} s; if no haios command is still running, try again"
+        )
 
 
 class Journal:

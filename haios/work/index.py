@@ -83,7 +83,6 @@ class Index:
 
     def __init__(self, db_path: str, work_dir: str, parser: Parser) -> None:
         self.work_dir = work_dir
-        self.db_path = db_path
         self.cache_path = os.path.join(os.path.dirname(db_path), WORK_CACHE)
         self._parser = parser
         try:
@@ -305,8 +304,7 @@ def open_index(
         return index_row(rel, Path(path), default_type=default_type, nodes=node_names)
 
     os.makedirs(state_dir, exist_ok=True)
-    state = os.fspath(state_dir)
-    return Index(os.path.join(state, "index.sqlite"), os.path.join(root, work_rel), parse)
+    return Index(os.path.join(state_dir, "index.sqlite"), os.path.join(root, work_rel), parse)
 
 
 def _unlink(path: str) -> None:
