@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from haios.project import HAIOS_DIR
@@ -28,7 +27,7 @@ def gather(root: str, config: Mapping[str, Any], session_id: str) -> dict[str, A
         work = _work(reader, session_id)
     finally:
         reader.close()
-    memory = DigestMemory(Path(state)).query("", mode="session_recovery")
+    memory = DigestMemory(state).query("", mode="session_recovery")
     last = latest(checkpoints, cache=store.names_cache)
     return {
         "session": {
