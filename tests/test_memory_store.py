@@ -349,3 +349,40 @@ def test_only_the_newest_matches_are_scored(
     assert 1 not in [h["id"] for h in store.search("gear", limit=5).hits]
     monkeypatch.setattr(query, "RANKED", 500)
     assert store.search("gear", limit=5).hits[0]["id"] == 1  # BM25: it says it most often
+
+
+def test_a_snippet_is_a_window_around_the_first_word_found() -> None:
+    from haios.memory.query import snippet
+
+    assert snippet("Run  the\n tests   first", ["tests"]) == "Run the tests first"
+    long = "intro words " * 40 + "then the Gearbox needs oil " + "and more after " * 40
+    found = snippet(long, ["gear"], width=60)
+    assert found.startswith("…") and found.endswith("…")
+    assert "Gearbox needs oil" in found and len(found) <= 62
+    assert snippet(long, ["absent"], width=20) == "intro words intro wo…"
+    assert snippet(long, [], width=20) == "intro words intro wo…"
+
+
+def test_a_snippet_of_a_large_memory_flattens_only_a_window() -> None:
+    from haios.memory.query import snippet
+
+    large = "lorem ipsum " * 500_000 + "the rare word at the end"  # about 6 MB
+    assert snippet(large, ["rare"], width=40).endswith("the rare word at the end")
+    assert snippet("rare " + large, ["rare"], width=40).startswith("rare lorem")
+
+
+def test_a_word_is_common_when_the_newest_memories_hold_it(
+    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haios.memory import query
+
+    monkeypatch.setattr(query, "COMMON_FROM", 10)
+    monkeypatch.setattr(query, "PROBE", 3)  # judged over the newest 3 / 5% = 60 memories
+    for n in range(200):
+        topic = "oldtopic" if n < 100 else "newtopic" if n >= 190 else "other"
+        store.ingest(f"Note {n} about the {topic}")
+
+    seen: query.Seen = {}
+    assert query._selective(store._conn, ["oldtopic", "newtopic"], seen) == (["oldtopic"], False)
+    assert query._selective(store._conn, ["newtopic"], seen) == (["newtopic"], True)
+    assert seen["oldtopic"][0] is False and seen["newtopic"][0] is True

@@ -20,8 +20,9 @@ def terms(text: str) -> list[str]:
     return kept[:MAX_TERMS]
 
 
-COMMON_SHARE = 0.05  # a word in more than this share of all memories hardly ranks anything
+COMMON_SHARE = 0.05  # a word in more than this share of the memories hardly ranks anything
 COMMON_FROM = 2_000  # below this many memories, ranking every match is cheap: keep every word
+PROBE = 50  # a word's share is judged by how recent its PROBE-th newest match is
 
 
 def _quoted(words: list[str], every: bool) -> str:
@@ -35,114 +36,87 @@ def fts_query(text: str, every: bool = False) -> str | None:
     return _quoted(found, every) if found else None
 
 
-def _selective(conn: sqlite3.Connection, words: list[str], cache: Counts) -> tuple[list[str], bool]:
-    """The words worth ranking by, and whether they are all common. A word in more than
-    COMMON_SHARE of the memories is dropped (its weight in BM25 is small, and ranking by it
-    would score a large part of the index); when every word is that common, all are kept."""
-    total = conn.execute("SELECT max(rowid) FROM memories").fetchone()[0] or 0
-    if total < COMMON_FROM:
-        return words, False
-    stems = _stems(conn, words)
-    counts = _doc_counts(conn, sorted(set(stems.values())), total, cache)
-    rare = [w for w in words if counts.get(stems.get(w, w), 0) <= COMMON_SHARE * total]
-    return (rare, False) if rare else (words, True)
-
-
-_STEMMER = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.haios_stem USING fts5"
-    " (w, tokenize = 'porter unicode61 remove_diacritics 2')",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.haios_stem_terms"
-    " USING fts5vocab (temp, haios_stem, instance)",
+Seen = dict[str, tuple[bool, float, int]]  # word -> (common, when, newest memory then)
+SEEN_TTL = 60.0
+_PROBE_SQL = (
+    "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"
 )
 
 
-_STEM_OF: dict[str, str] = {}  # word -> stem: fixed by the tokenizer, so kept for the process
+def _selective(conn: sqlite3.Connection, words: list[str], seen: Seen) -> tuple[list[str], bool]:
+    """The words worth ranking by, and whether they are all common. A word held by more than
+    COMMON_SHARE of the newest memories is dropped (its weight in BM25 is small, and ranking by
+    it would read a large part of the index); when every word is that common, all are kept."""
+    newest = conn.execute("SELECT max(rowid) FROM memories").fetchone()[0] or 0
+    if newest < COMMON_FROM:
+        return words, False
+    rare = [w for w in words if not _common(conn, w, newest, seen)]
+    return (rare, False) if rare else (words, True)
 
 
-def _stems(conn: sqlite3.Connection, words: list[str]) -> dict[str, str]:
-    """word -> the term the index holds for it (its porter stem). A word not seen before goes
-    through a scratch index of the same tokenizer in the connection's temp schema."""
-    new = [w for w in words if w not in _STEM_OF]
-    if new:
-        for statement in _STEMMER:
-            conn.execute(statement)
-        conn.execute("DELETE FROM temp.haios_stem")
-        conn.executemany(
-            "INSERT INTO temp.haios_stem (rowid, w) VALUES (?, ?)", list(enumerate(new, 1))
-        )
-        if len(_STEM_OF) > 50_000:
-            _STEM_OF.clear()
-        for doc, term in conn.execute("SELECT doc, term FROM temp.haios_stem_terms"):
-            _STEM_OF[new[doc - 1]] = term
-    return {w: _STEM_OF[w] for w in words if w in _STEM_OF}
-
-
-Counts = dict[str, tuple[int, float, int]]  # stem -> (documents, when, index size then)
-COUNTS_TTL = 60.0
-
-
-def _doc_counts(
-    conn: sqlite3.Connection, stems: list[str], total: int, cache: Counts
-) -> dict[str, int]:
-    """How many memories hold each stem. Counting reads the stem's whole entry in the index,
-    so counts are kept for a minute (or until the index grew a tenth): they only decide
-    whether a word is common."""
+def _common(conn: sqlite3.Connection, word: str, newest: int, seen: Seen) -> bool:
+    """Whether `word` is in more than COMMON_SHARE of the newest memories: its PROBE-th newest
+    match is among the newest PROBE / COMMON_SHARE. Reading a word's newest matches costs the
+    same for any word (counting all its matches reads its whole index entry: milliseconds for
+    a word in most memories); the answer is kept a minute, or until a hundred more memories."""
+    window = PROBE / COMMON_SHARE
     now = time.monotonic()
-    fresh = {
-        s: c[0]
-        for s in stems
-        if (c := cache.get(s)) and now - c[1] < COUNTS_TTL and total < c[2] * 1.1
-    }
-    missing = [s for s in stems if s not in fresh]
-    if missing:
-        marks = ",".join("?" * len(missing))
-        sql = f"SELECT term, doc FROM memories_vocab WHERE term IN ({marks})"
-        found = dict(conn.execute(sql, missing).fetchall())
-        for stem in missing:
-            fresh[stem] = found.get(stem, 0)
-            cache[stem] = (fresh[stem], now, total)
-    if len(cache) > 10_000:
-        cache.clear()
-    return fresh
+    known = seen.get(word)
+    if known and now - known[1] < SEEN_TTL and newest - known[2] < window / 10:
+        return known[0]
+    if len(seen) > 10_000:
+        seen.clear()
+    row = conn.execute(_PROBE_SQL, (_quoted([word], True), PROBE - 1)).fetchone()
+    common = row is not None and newest - row[0] < window
+    seen[word] = (common, now, newest)
+    return common
 
 
-RANKED = 500  # BM25 scores at most this many matches, the newest: the cost of a search is bounded
+RANKED = 200  # BM25 scores at most this many matches, the newest: the cost of a search is bounded
 
 
-def ranked_ids(
-    conn: sqlite3.Connection, text: str, need: int, pool: int, cache: Counts
-) -> list[int]:
-    """The ids of the best matches (BM25), at least `need` when there are (up to `pool`):
-    those with every word first, then those with any. Scoring costs about a microsecond a
-    match, so only the newest RANKED matches are scored; a query of common words only lists
-    the newest memories holding them (ranking them all would read most of the index)."""
+def best(
+    conn: sqlite3.Connection, text: str, need: int, pool: int, seen: Seen, columns: str
+) -> list[sqlite3.Row]:
+    """`columns` of the best matches (memories `m`, best first by BM25), at least `need` when
+    there are (up to `pool`): those with every word first, then those with any. Scoring costs
+    about a microsecond a match, so only the newest RANKED matches are scored; a query of
+    common words only lists the newest memories holding them (ranking them all would read most
+    of the index). The rows are read in the same statement, for the best matches only."""
     found = terms(text)
     if not found:
         return []
-    words, common = _selective(conn, found, cache)
+    words, common = _selective(conn, found, seen)
     newest = "FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
-    sql = (
-        f"SELECT rowid {newest}"
+    matches = (
+        f"SELECT rowid AS id, -rowid AS score {newest}"
         if common
-        else f"SELECT rowid FROM (SELECT rowid, rank {newest}) ORDER BY rank LIMIT ?"
+        else f"SELECT id, score FROM (SELECT rowid AS id, rank AS score {newest})"
+        " ORDER BY score LIMIT ?"
     )
+    sql = f"SELECT {columns} FROM ({matches}) AS f JOIN memories m ON m.id = f.id ORDER BY f.score"
     want = max(need, pool)
     bounds = (want,) if common else (RANKED, want)
-    ids = [r[0] for r in conn.execute(sql, (_quoted(words, True), *bounds))]
-    if len(ids) < need and len(words) > 1:
-        seen = set(ids)
+    rows = conn.execute(sql, (_quoted(words, True), *bounds)).fetchall()
+    if len(rows) < need and len(words) > 1:
+        have = {r["id"] for r in rows}
         more = conn.execute(sql, (_quoted(words, False), *bounds))
-        ids += [r[0] for r in more if r[0] not in seen][: want - len(ids)]
-    return ids
+        rows += [r for r in more if r["id"] not in have][: want - len(rows)]
+    return rows
 
 
-def snippet(content: str, text: str, width: int = 160) -> str:
-    """About `width` characters of `content` around the first word of `text` it holds."""
-    flat = " ".join(content.split())
-    if len(flat) <= width:
-        return flat
-    lowered = flat.lower()
-    hits = [lowered.find(w[:5]) for w in terms(text)]
-    at = min((h for h in hits if h >= 0), default=0)
-    start = max(0, min(at - width // 4, len(flat) - width))
-    return ("…" if start else "") + flat[start : start + width].strip() + "…"
+def snippet(content: str, words: list[str], width: int = 160) -> str:
+    """About `width` characters of `content`, whitespace runs read as one space, from a little
+    before the first of `words` it holds (or from its start). Only a window around that word is
+    flattened: a large memory costs a scan for the word, no more."""
+    pattern = "|".join(re.escape(w[:5]) for w in words)
+    found = re.search(pattern, content, re.IGNORECASE) if pattern else None
+    at = found.start() if found else 0
+    low, high = max(0, at - width), at + 2 * width
+    flat = " ".join(content[low:high].split())
+    inside = re.search(pattern, flat, re.IGNORECASE) if found else None
+    start = max(0, min((inside.start() if inside else 0) - width // 4, len(flat) - width))
+    before = low > 0 or start > 0
+    after = start + width < len(flat) or high < len(content)
+    text = flat[start : start + width].strip()
+    return ("…" if before else "") + text + ("…" if after else "")

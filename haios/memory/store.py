@@ -65,7 +65,7 @@ class MemoryStore:
         self.root = root
         self._conn = connect(path)
         self._lock = threading.Lock()
-        self._counts: query.Counts = {}  # how many memories hold a word, for a minute
+        self._seen: query.Seen = {}  # which words are common, for a minute
         migrate(self._conn)
 
     def close(self) -> None:
@@ -216,30 +216,25 @@ class MemoryStore:
         """Memories matching `text`, best first (BM25), with a snippet; linked ones follow."""
         need = offset + limit + 1
         while True:
-            with self._lock:
-                ids = query.ranked_ids(self._conn, text, need, STRATEGY_POOL, self._counts)
-            ranked = self._by_id(ids)
+            ranked = self._best(text, need, STRATEGY_POOL)
             rows = [r for r in ranked if include_superseded or r["superseded_by"] is None]
-            if len(rows) >= need or len(ids) < max(need, STRATEGY_POOL):
+            if len(rows) >= need or len(ranked) < max(need, STRATEGY_POOL):
                 break
             need *= 4  # superseded memories took places: look further
         strategies = _strategies(ranked[:STRATEGY_POOL], 3)
         page = rows[offset : offset + limit]
+        words = query.terms(text)
         for row in page:
-            row["snippet"] = query.snippet(row.pop("content"), text)
+            row["snippet"] = query.snippet(row.pop("content"), words)
         if offset == 0:
             page += self._linked([h["id"] for h in page], include_superseded, limit)
         more = len(rows) > offset + limit
         return Page(page, offset + limit if more else None, strategies)
 
-    def _by_id(self, ids: list[int]) -> list[dict[str, Any]]:
-        """The rows of `ids`, in that order."""
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = self._rows(f"SELECT {_HIT}, m.content FROM memories m WHERE m.id IN ({marks})", ids)
-        by_id = {r["id"]: r for r in rows}
-        return [by_id[i] for i in ids if i in by_id]
+    def _best(self, text: str, need: int, pool: int) -> list[dict[str, Any]]:
+        with self._lock:
+            found = query.best(self._conn, text, need, pool, self._seen, f"{_HIT}, m.content")
+            return [dict(r) for r in found]
 
     def _linked(self, ids: list[int], include_superseded: bool, limit: int) -> list[dict[str, Any]]:
         """Memories linked to the hits (not by supersession): the memory's own synonyms."""
@@ -271,9 +266,7 @@ class MemoryStore:
                 " AND m.outcome IS NOT 'failed' ORDER BY m.uses DESC, m.id DESC LIMIT ?",
                 (limit,),
             )
-        with self._lock:
-            ids = query.ranked_ids(self._conn, text, STRATEGY_POOL, STRATEGY_POOL, self._counts)
-        return _strategies(self._by_id(ids), limit)
+        return _strategies(self._best(text, STRATEGY_POOL, STRATEGY_POOL), limit)
 
     def get(self, memory_id: int, mark_used: bool = True) -> dict[str, Any] | None:
         """One memory in full, with its links; opening it counts as a use."""
