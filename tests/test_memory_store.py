@@ -322,12 +322,7 @@ def test_subject_keys() -> None:
     assert subject_key("http://example.com: x") is None
 
 
-def test_words_in_most_memories_do_not_rank_a_large_index(
-    store: MemoryStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from haios.memory import query
-
-    monkeypatch.setattr(query, "COMMON_FROM", 10)  # "large" from 10 memories on
+def test_words_in_most_memories_do_not_rank(store: MemoryStore) -> None:
     for n in range(60):
         store.ingest(f"The widget number {n} works" + (" with gears" if n in (3, 17) else ""))
 
@@ -376,7 +371,6 @@ def test_a_word_is_common_when_the_newest_memories_hold_it(
 ) -> None:
     from haios.memory import query
 
-    monkeypatch.setattr(query, "COMMON_FROM", 10)
     monkeypatch.setattr(query, "PROBE", 3)  # judged over the newest 3 / 5% = 60 memories
     for n in range(200):
         topic = "oldtopic" if n < 100 else "newtopic" if n >= 190 else "other"

@@ -21,7 +21,6 @@ def terms(text: str) -> list[str]:
 
 
 COMMON_SHARE = 0.05  # a word in more than this share of the memories hardly ranks anything
-COMMON_FROM = 2_000  # below this many memories, ranking every match is cheap: keep every word
 PROBE = 50  # a word's share is judged by how recent its PROBE-th newest match is
 
 
@@ -36,10 +35,11 @@ def fts_query(text: str, every: bool = False) -> str | None:
     return _quoted(found, every) if found else None
 
 
-Seen = dict[str, tuple[bool, float, int]]  # word -> (common, when, newest memory then)
+Seen = dict[str, tuple[bool, float]]  # word -> (common, when judged)
 SEEN_TTL = 60.0
 _PROBE_SQL = (
-    "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"
+    "SELECT (SELECT max(rowid) FROM memories) - rowid FROM memories_fts"
+    " WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"
 )
 
 
@@ -47,32 +47,29 @@ def _selective(conn: sqlite3.Connection, words: list[str], seen: Seen) -> tuple[
     """The words worth ranking by, and whether they are all common. A word held by more than
     COMMON_SHARE of the newest memories is dropped (its weight in BM25 is small, and ranking by
     it would read a large part of the index); when every word is that common, all are kept."""
-    newest = conn.execute("SELECT max(rowid) FROM memories").fetchone()[0] or 0
-    if newest < COMMON_FROM:
-        return words, False
-    rare = [w for w in words if not _common(conn, w, newest, seen)]
+    rare = [w for w in words if not _common(conn, w, seen)]
     return (rare, False) if rare else (words, True)
 
 
-def _common(conn: sqlite3.Connection, word: str, newest: int, seen: Seen) -> bool:
+def _common(conn: sqlite3.Connection, word: str, seen: Seen) -> bool:
     """Whether `word` is in more than COMMON_SHARE of the newest memories: its PROBE-th newest
-    match is among the newest PROBE / COMMON_SHARE. Reading a word's newest matches costs the
-    same for any word (counting all its matches reads its whole index entry: milliseconds for
-    a word in most memories); the answer is kept a minute, or until a hundred more memories."""
-    window = PROBE / COMMON_SHARE
+    match is among the newest PROBE / COMMON_SHARE (so a word in fewer than PROBE memories
+    never is). Reading a word's newest matches costs the same for any word (counting all its
+    matches reads its whole index entry: milliseconds for a word in most memories); the answer
+    is kept for SEEN_TTL seconds."""
     now = time.monotonic()
     known = seen.get(word)
-    if known and now - known[1] < SEEN_TTL and newest - known[2] < window / 10:
+    if known and now - known[1] < SEEN_TTL:
         return known[0]
     if len(seen) > 10_000:
         seen.clear()
     row = conn.execute(_PROBE_SQL, (_quoted([word], True), PROBE - 1)).fetchone()
-    common = row is not None and newest - row[0] < window
-    seen[word] = (common, now, newest)
+    common = row is not None and row[0] < PROBE / COMMON_SHARE
+    seen[word] = (common, now)
     return common
 
 
-RANKED = 200  # BM25 scores at most this many matches, the newest: the cost of a search is bounded
+RANKED = 100  # BM25 scores at most this many matches, the newest: the cost of a search is bounded
 
 
 def best(

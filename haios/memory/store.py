@@ -23,7 +23,7 @@ from haios.memory.migrations import applied, migrate
 
 NAME = "memory.db"
 KINDS = ("episteme", "techne", "doxa")
-STRATEGY_POOL = 20  # strategies are ranked by use among this many best matches
+STRATEGY_POOL = 10  # strategies are ranked by use among this many best matches
 RELATIONS = ("related", "supersedes", "synonym", "derived_from", "contradicts")
 _HIT = (
     "m.id, m.kind, m.subject, m.source_path, m.work_id, m.superseded_by, m.uses, m.outcome,"
