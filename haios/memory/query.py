@@ -106,14 +106,24 @@ def snippet(content: str, words: list[str], width: int = 160) -> str:
     """About `width` characters of `content`, whitespace runs read as one space, from a little
     before the first of `words` it holds (or from its start). Only a window around that word is
     flattened: a large memory costs a scan for the word, no more."""
-    pattern = "|".join(re.escape(w[:5]) for w in words)
-    found = re.search(pattern, content, re.IGNORECASE) if pattern else None
-    at = found.start() if found else 0
+    if len(content) <= width:
+        return " ".join(content.split())
+    prefixes = [w[:5] for w in words]
+    at = _first(content, prefixes)
     low, high = max(0, at - width), at + 2 * width
     flat = " ".join(content[low:high].split())
-    inside = re.search(pattern, flat, re.IGNORECASE) if found else None
-    start = max(0, min((inside.start() if inside else 0) - width // 4, len(flat) - width))
+    start = max(0, min(_first(flat, prefixes) - width // 4, len(flat) - width))
     before = low > 0 or start > 0
     after = start + width < len(flat) or high < len(content)
-    text = flat[start : start + width].strip()
-    return ("…" if before else "") + text + ("…" if after else "")
+    return ("…" if before else "") + flat[start : start + width].strip() + ("…" if after else "")
+
+
+def _first(text: str, prefixes: list[str], chunk: int = 4096) -> int:
+    """Where the first of `prefixes` (lowercase) starts in `text`, in any case; 0 if nowhere.
+    Read a chunk at a time, so a word near the start of a large text is found at once."""
+    for start in range(0, len(text), chunk):
+        piece = text[start : start + chunk + 8].lower()
+        hits = [at for p in prefixes if (at := piece.find(p)) >= 0]
+        if hits:
+            return start + min(hits)
+    return 0
