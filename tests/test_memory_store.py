@@ -3,6 +3,7 @@ prune, and the read-only db_query, on real SQLite files."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -306,13 +307,14 @@ def test_answers_fit_the_budget_and_say_where_to_go_on(store: MemoryStore) -> No
     for n in range(60):
         store.ingest(f"Use the widget number {n} " + "with a long explanation " * 40)
 
-    page = tools.search(store, "widget", limit=50)
+    answer = tools.search(store, "widget", limit=50)
 
-    assert tools.size(page) <= tools.BUDGET_CHARS
+    page = json.loads(answer)
+    assert len(answer) <= tools.BUDGET_CHARS
     assert 0 < len(page["concepts"]) < 50
     assert page["next_offset"] == len(page["concepts"])
-    rows = tools.db_query(store, "SELECT content FROM memories", limit=200)
-    assert tools.size(rows) <= tools.BUDGET_CHARS and rows["truncated"] is True
+    answer = tools.db_query(store, "SELECT content FROM memories", limit=200)
+    assert len(answer) <= tools.BUDGET_CHARS and json.loads(answer)["truncated"] is True
 
 
 def test_subject_keys() -> None:

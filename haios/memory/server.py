@@ -9,7 +9,6 @@ would only send each answer twice).
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from collections.abc import Callable
@@ -35,14 +34,13 @@ Id = Annotated[int, Field(ge=1)]
 TOKEN_FILE = "memory-token"
 
 
-def _reply(answer: Callable[[], dict[str, Any] | None], missing: str = "") -> CallToolResult:
+def _reply(answer: Callable[[], str | None], missing: str = "") -> CallToolResult:
     try:
-        document = answer()
+        text = answer()
     except MemoryStoreError as exc:
         raise ToolError(str(exc)) from exc
-    if document is None:
+    if text is None:
         raise ToolError(missing)
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return CallToolResult(content=[TextContent(type="text", text=text)])
 
 
